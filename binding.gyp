@@ -1,0 +1,25 @@
+{
+  "targets": [
+    {
+      "target_name": "posix_sockets",
+      "sources": [
+        "native/addon.cc",
+        "native/common.cc",
+        "native/constants.cc",
+        "native/epoll.cc",
+        "native/errors.cc",
+        "native/fd.cc",
+        "native/io.cc",
+        "native/loop.cc",
+        "native/msg.cc",
+        "native/sockaddr.cc",
+        "native/socket.cc",
+        "native/sockopt.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
+      "cflags_cc": ["-std=c++17", "-fno-exceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-O2"]
+    }
+  ]
+}

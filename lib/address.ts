@@ -1,0 +1,120 @@
+// Addresses: the plain objects that stand for struct sockaddr_*, plus
+// inet_pton/inet_ntop and the byte-order functions.
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_UNSPEC } from './constants.js';
+import { native } from './native.js';
+
+/** struct sockaddr_in: an IPv4 address and port. See ip(7). */
+export interface SockaddrIn {
+  family: typeof AF_INET;
+  /** Dotted-quad text, such as `'127.0.0.1'`. Omitted in `bind`: INADDR_ANY. */
+  address: string;
+  /** 0..65535 in host byte order; 0 asks `bind` for an ephemeral port. */
+  port: number;
+}
+
+/** struct sockaddr_in6: an IPv6 address, port, flow label and scope. See ipv6(7). */
+export interface SockaddrIn6 {
+  family: typeof AF_INET6;
+  /** Text form, such as `'::1'`; `'fe80::1%eth0'` names the scope by interface. */
+  address: string;
+  port: number;
+  flowinfo?: number;
+  scopeid?: number;
+}
+
+/** struct sockaddr_un: a UNIX-domain socket address. See unix(7). */
+export interface SockaddrUn {
+  family: typeof AF_UNIX;
+  /**
+   * A filesystem path; a leading `'\0'` puts the name in the abstract
+   * namespace (no file, every byte counts); `''` is an unnamed socket, and in
+   * `bind` asks the kernel to pick an abstract name (autobind).
+   */
+  path: string | Uint8Array;
+}
+
+/** struct sockaddr_ll: a link-layer address for AF_PACKET sockets. See packet(7). */
+export interface SockaddrLl {
+  family: typeof AF_PACKET;
+  /** An ETH_P_* protocol in host byte order. */
+  protocol: number;
+  ifindex: number;
+  hatype?: number;
+  pkttype?: number;
+  /** The hardware address, at most 8 bytes. */
+  address?: Uint8Array;
+}
+
+/** What the kernel reports for a socket with no address (AF_UNSPEC). */
+export interface SockaddrUnspec {
+  family: typeof AF_UNSPEC;
+}
+
+/** Any socket address, discriminated by `family` as C code switches on sa_family. */
+export type Sockaddr = SockaddrIn | SockaddrIn6 | SockaddrUn | SockaddrLl;
+
+/** An address as the kernel reports it (getsockname, getpeername, recvfrom). */
+export type SockaddrResult = Sockaddr | SockaddrUnspec;
+
+const n = native as unknown as {
+  inet_pton(af: number, src: string): Buffer | null;
+  inet_ntop(af: number, src: ArrayBufferView): string;
+  htons(x: number): number;
+  ntohs(x: number): number;
+  htonl(x: number): number;
+  ntohl(x: number): number;
+};
+
+/**
+ * Converts an IPv4 or IPv6 address from text to binary (network byte
+ * order): 4 bytes for AF_INET, 16 for AF_INET6. Returns `null` where C's
+ * inet_pton returns 0 (the text is not an address of that family).
+ * Corresponds to inet_pton(3).
+ * @see https://man7.org/linux/man-pages/man3/inet_pton.3.html
+ * @throws {TypeError} when `af` is neither AF_INET nor AF_INET6.
+ */
+export function inet_pton(af: number, src: string): Buffer | null {
+  return n.inet_pton(af, src);
+}
+
+/**
+ * Converts a 4-byte (AF_INET) or 16-byte (AF_INET6) binary address to text.
+ * Corresponds to inet_ntop(3).
+ * @see https://man7.org/linux/man-pages/man3/inet_ntop.3.html
+ * @throws {RangeError} when `src` has the wrong length for `af`.
+ */
+export function inet_ntop(af: number, src: ArrayBufferView): string {
+  return n.inet_ntop(af, src);
+}
+
+/**
+ * Host to network byte order, 16 bits. Corresponds to htons(3).
+ * @see https://man7.org/linux/man-pages/man3/htons.3.html
+ */
+export function htons(hostshort: number): number {
+  return n.htons(hostshort);
+}
+
+/**
+ * Network to host byte order, 16 bits. Corresponds to ntohs(3).
+ * @see https://man7.org/linux/man-pages/man3/ntohs.3.html
+ */
+export function ntohs(netshort: number): number {
+  return n.ntohs(netshort);
+}
+
+/**
+ * Host to network byte order, 32 bits. Corresponds to htonl(3).
+ * @see https://man7.org/linux/man-pages/man3/htonl.3.html
+ */
+export function htonl(hostlong: number): number {
+  return n.htonl(hostlong);
+}
+
+/**
+ * Network to host byte order, 32 bits. Corresponds to ntohl(3).
+ * @see https://man7.org/linux/man-pages/man3/ntohl.3.html
+ */
+export function ntohl(netlong: number): number {
+  return n.ntohl(netlong);
+}

@@ -1,0 +1,122 @@
+// Sockets: creating, naming, connecting and ending them. Each function is
+// one system call with C's name and argument order.
+import type { Sockaddr, SockaddrResult } from './address.js';
+import { SOMAXCONN } from './constants.js';
+import { check, checkInProgress, checkValue, checkWouldBlock } from './errors.js';
+import { native } from './native.js';
+
+const n = native as unknown as {
+  socket(domain: number, type: number, protocol: number): number;
+  socketpair(domain: number, type: number, protocol: number): [number, number] | number;
+  bind(fd: number, addr: Sockaddr): number;
+  listen(fd: number, backlog: number): number;
+  accept(fd: number, flags: number): number;
+  connect(fd: number, addr: Sockaddr): number;
+  shutdown(fd: number, how: number): number;
+  getsockname(fd: number): SockaddrResult | number;
+  getpeername(fd: number): SockaddrResult | number;
+};
+
+/**
+ * Creates an endpoint for communication and returns its file descriptor.
+ * `type` may OR in SOCK_NONBLOCK and SOCK_CLOEXEC. Corresponds to socket(2).
+ * @see https://man7.org/linux/man-pages/man2/socket.2.html
+ * @throws {SocketError} EAFNOSUPPORT, EPROTONOSUPPORT, EINVAL, EMFILE, ENFILE, EACCES
+ */
+export function socket(domain: number, type: number, protocol = 0): number {
+  return check(n.socket(domain, type, protocol), 'socket');
+}
+
+/**
+ * Creates a pair of connected sockets (AF_UNIX) and returns both fds.
+ * Corresponds to socketpair(2).
+ * @see https://man7.org/linux/man-pages/man2/socketpair.2.html
+ * @throws {SocketError} EAFNOSUPPORT, EOPNOTSUPP, EPROTONOSUPPORT, EMFILE
+ */
+export function socketpair(domain: number, type: number, protocol = 0): [number, number] {
+  return checkValue(n.socketpair(domain, type, protocol), 'socketpair');
+}
+
+/**
+ * Assigns the address `addr` to the socket `fd`. Port 0 asks for an
+ * ephemeral port, which getsockname then reveals. Corresponds to bind(2).
+ * @see https://man7.org/linux/man-pages/man2/bind.2.html
+ * @throws {SocketError} EADDRINUSE, EADDRNOTAVAIL, EACCES, EINVAL (already bound), EBADF, ENOTSOCK
+ */
+export function bind(fd: number, addr: Sockaddr): void {
+  check(n.bind(fd, addr), 'bind');
+}
+
+/**
+ * Marks `fd` as a passive socket that accepts connections; `backlog` bounds
+ * the queue of completed connections (the kernel caps it at
+ * net.core.somaxconn). Corresponds to listen(2).
+ * @see https://man7.org/linux/man-pages/man2/listen.2.html
+ * @throws {SocketError} EADDRINUSE, EBADF, ENOTSOCK, EOPNOTSUPP
+ */
+export function listen(fd: number, backlog: number = SOMAXCONN): void {
+  check(n.listen(fd, backlog), 'listen');
+}
+
+/**
+ * Takes the first connection off the queue of a listening socket and
+ * returns its new fd. `flags` may be SOCK_NONBLOCK | SOCK_CLOEXEC, set on
+ * the new fd in the same call. On a blocking socket it waits, exactly as in
+ * C; on a non-blocking one it returns **-1 when no connection is waiting**
+ * (EAGAIN), rather than throwing. The peer's address is one getpeername
+ * away. Corresponds to accept4(2) (accept(2) when `flags` is 0).
+ * @see https://man7.org/linux/man-pages/man2/accept4.2.html
+ * @throws {SocketError} EBADF, EINVAL (not listening), EMFILE, ENFILE, ENOTSOCK, ECONNABORTED
+ */
+export function accept(fd: number, flags = 0): number {
+  return checkWouldBlock(n.accept(fd, flags), 'accept');
+}
+
+/** The same function as {@link accept}, under the name of the system call it makes. */
+export const accept4: (fd: number, flags?: number) => number = accept;
+
+/**
+ * Connects `fd` to `addr`. A blocking socket waits for the handshake and
+ * returns 0. A non-blocking stream socket returns **-1 while the connection
+ * is in progress** (EINPROGRESS): wait for it to turn writable (epoll_wait,
+ * poll), then read the outcome with `getsockopt(fd, SOL_SOCKET, SO_ERROR)`.
+ * An interrupted connect (EINTR) is waited for, not retried.
+ * Corresponds to connect(2).
+ * @see https://man7.org/linux/man-pages/man2/connect.2.html
+ * @throws {SocketError} ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EADDRNOTAVAIL, EISCONN, EALREADY, EBADF
+ */
+export function connect(fd: number, addr: Sockaddr): number {
+  return checkInProgress(n.connect(fd, addr), 'connect');
+}
+
+/**
+ * Shuts down part of a full-duplex connection: SHUT_RD, SHUT_WR (the peer
+ * reads EOF while it can still send back) or SHUT_RDWR. Unlike close, it
+ * acts on the connection, whatever other fds refer to it.
+ * Corresponds to shutdown(2).
+ * @see https://man7.org/linux/man-pages/man2/shutdown.2.html
+ * @throws {SocketError} ENOTCONN, EINVAL, EBADF, ENOTSOCK
+ */
+export function shutdown(fd: number, how: number): void {
+  check(n.shutdown(fd, how), 'shutdown');
+}
+
+/**
+ * Returns the address the socket is bound to (after bind to port 0, the port
+ * the kernel chose). Corresponds to getsockname(2).
+ * @see https://man7.org/linux/man-pages/man2/getsockname.2.html
+ * @throws {SocketError} EBADF, ENOTSOCK
+ */
+export function getsockname(fd: number): SockaddrResult {
+  return checkValue(n.getsockname(fd), 'getsockname');
+}
+
+/**
+ * Returns the address of the peer connected to the socket.
+ * Corresponds to getpeername(2).
+ * @see https://man7.org/linux/man-pages/man2/getpeername.2.html
+ * @throws {SocketError} ENOTCONN, EBADF, ENOTSOCK
+ */
+export function getpeername(fd: number): SockaddrResult {
+  return checkValue(n.getpeername(fd), 'getpeername');
+}

@@ -1,0 +1,213 @@
+// Argument checks shared by every concern (see common.h).
+#include "common.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+namespace ps {
+
+namespace {
+
+void ThrowWith(napi_env env, napi_status (*thrower)(napi_env, const char*,
+                                                    const char*),
+               const char* code, const char* fmt, va_list ap) {
+  char msg[256];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) thrower(env, code, msg);
+}
+
+size_t ElementSize(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:
+      return 8;  // float64, bigint64, biguint64
+  }
+}
+
+}  // namespace
+
+void ThrowTypeError(napi_env env, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ThrowWith(env, napi_throw_type_error, "ERR_INVALID_ARG_TYPE", fmt, ap);
+  va_end(ap);
+}
+
+void ThrowValueError(napi_env env, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ThrowWith(env, napi_throw_type_error, "ERR_INVALID_ARG_VALUE", fmt, ap);
+  va_end(ap);
+}
+
+void ThrowRangeError(napi_env env, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ThrowWith(env, napi_throw_range_error, "ERR_OUT_OF_RANGE", fmt, ap);
+  va_end(ap);
+}
+
+bool IsNullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  if (v == nullptr || napi_typeof(env, v, &t) != napi_ok) return true;
+  return t == napi_undefined || t == napi_null;
+}
+
+bool ArgInteger(napi_env env, napi_value v, const char* name, int64_t min,
+                int64_t max, int64_t* out) {
+  double d;
+  // napi_get_value_double fails for anything but a number, so one call both
+  // checks the type and reads the value.
+  if (v == nullptr || napi_get_value_double(env, v, &d) != napi_ok) {
+    ThrowTypeError(env, "Expected argument '%s' to be an integer", name);
+    return false;
+  }
+  if (!(d == std::trunc(d))) {  // NaN and fractions
+    ThrowTypeError(env, "Expected argument '%s' to be an integer, got %g",
+                   name, d);
+    return false;
+  }
+  if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+    ThrowRangeError(env,
+                    "Argument '%s' must be >= %lld and <= %lld, got %.17g",
+                    name, static_cast<long long>(min),
+                    static_cast<long long>(max), d);
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
+                        int64_t min, int64_t max, int64_t dflt, int64_t* out) {
+  double d;
+  if (v != nullptr && napi_get_value_double(env, v, &d) == napi_ok &&
+      d == std::trunc(d) && d >= static_cast<double>(min) &&
+      d <= static_cast<double>(max)) {
+    *out = static_cast<int64_t>(d);
+    return true;
+  }
+  if (IsNullish(env, v)) {
+    *out = dflt;
+    return true;
+  }
+  return ArgInteger(env, v, name, min, max, out);  // throws the right error
+}
+
+bool ArgFlags(napi_env env, napi_value v, const char* name, uint32_t dflt,
+              uint32_t* out) {
+  int64_t x;
+  if (!ArgOptionalInteger(env, v, name, INT32_MIN, UINT32_MAX, dflt, &x))
+    return false;
+  *out = static_cast<uint32_t>(x);
+  return true;
+}
+
+bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
+              size_t* length) {
+  napi_typedarray_type type;
+  size_t count;
+  void* p;
+  napi_value ab;
+  size_t byte_offset;
+  if (v != nullptr && napi_get_typedarray_info(env, v, &type, &count, &p, &ab,
+                                               &byte_offset) == napi_ok) {
+    *length = count * ElementSize(type);
+  } else if (v != nullptr && napi_get_dataview_info(env, v, length, &p, &ab,
+                                                    &byte_offset) == napi_ok) {
+  } else {
+    ThrowTypeError(env,
+                   "Expected argument '%s' to be a Buffer, TypedArray or "
+                   "DataView",
+                   name);
+    return false;
+  }
+  if (*length == 0) {
+    // A detached buffer looks like an empty one; only the empty case needs
+    // the extra call that tells them apart.
+    bool detached = false;
+    napi_is_detached_arraybuffer(env, ab, &detached);
+    if (detached) {
+      ThrowTypeError(env, "Argument '%s' is a view of a detached ArrayBuffer",
+                     name);
+      return false;
+    }
+    static uint8_t empty;
+    p = &empty;  // never NULL, so a zero-length call is well defined
+  }
+  *data = static_cast<uint8_t*>(p);
+  return true;
+}
+
+bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
+                  napi_value length, const char* name, uint8_t** data,
+                  size_t* len) {
+  uint8_t* base;
+  size_t size;
+  if (!ArgBytes(env, view, name, &base, &size)) return false;
+  int64_t off = 0, n = 0;
+  if (!ArgOptionalInteger(env, offset, "offset", 0, INT32_MAX, 0, &off))
+    return false;
+  if (static_cast<size_t>(off) > size) {
+    ThrowRangeError(env,
+                    "Argument 'offset' (%lld) is past the end of '%s' (%zu "
+                    "bytes)",
+                    static_cast<long long>(off), name, size);
+    return false;
+  }
+  size_t rest = size - static_cast<size_t>(off);
+  if (!ArgOptionalInteger(env, length, "length", 0, INT32_MAX,
+                          static_cast<int64_t>(rest), &n))
+    return false;
+  if (static_cast<size_t>(n) > rest) {
+    ThrowRangeError(env,
+                    "Arguments 'offset' (%lld) + 'length' (%lld) run past the "
+                    "end of '%s' (%zu bytes)",
+                    static_cast<long long>(off), static_cast<long long>(n),
+                    name, size);
+    return false;
+  }
+  *data = base + off;
+  *len = static_cast<size_t>(n);
+  return true;
+}
+
+bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
+               size_t bufsize, size_t* len) {
+  size_t n;
+  if (v == nullptr || napi_get_value_string_utf8(env, v, nullptr, 0, &n) !=
+                          napi_ok) {
+    ThrowTypeError(env, "Expected argument '%s' to be a string", name);
+    return false;
+  }
+  if (n + 1 > bufsize) {
+    ThrowRangeError(env, "Argument '%s' is %zu bytes long; at most %zu fit",
+                    name, n, bufsize - 1);
+    return false;
+  }
+  napi_get_value_string_utf8(env, v, buf, bufsize, &n);
+  if (len) *len = n;
+  return true;
+}
+
+void SetFunction(napi_env env, napi_value exports, const char* name,
+                 napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+}  // namespace ps

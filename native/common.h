@@ -1,0 +1,151 @@
+// Shared by every native concern: argument checks, the EINTR policy and the
+// result-or-errno convention.
+//
+// The convention: a wrapper makes one system call and returns its result when
+// it is >= 0, or -errno when it failed. It never throws for a system error;
+// lib/errors.ts turns a negative result into a SocketError (and EAGAIN into a
+// plain -1 where would-block is a return value). Keeping the throw on the JS
+// side lets V8 see a monomorphic number return in the hot path.
+//
+// Argument checks do throw (TypeError or RangeError naming the argument), and
+// every check runs before any memory of the caller's is touched.
+#ifndef POSIX_SOCKETS_COMMON_H_
+#define POSIX_SOCKETS_COMMON_H_
+
+#include <napi.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace ps {
+
+// Throws a TypeError whose `code` is ERR_INVALID_ARG_TYPE (as Node's own).
+void ThrowTypeError(napi_env env, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+// Throws a TypeError whose `code` is ERR_INVALID_ARG_VALUE (a malformed value
+// of the right type: an IP string that does not parse, for instance).
+void ThrowValueError(napi_env env, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+// Throws a RangeError whose `code` is ERR_OUT_OF_RANGE.
+void ThrowRangeError(napi_env env, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+// The value handed back for a result or an errno: `r` when r >= 0, else
+// -errno. Call it right after the system call, before anything can touch
+// errno.
+inline napi_value ResultOrErrno(napi_env env, long r) {
+  napi_value out;
+  napi_create_int64(env, r >= 0 ? r : -static_cast<int64_t>(errno), &out);
+  return out;
+}
+inline napi_value Int(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_int64(env, v, &out);
+  return out;
+}
+
+// Retries a call that failed with EINTR, as CPython does since PEP 475: the
+// caller never sees EINTR. Not for close(2), which must never be retried
+// (on Linux the fd is released even when close reports EINTR), nor for
+// connect(2), whose interrupted attempt goes on in the kernel.
+template <typename F>
+inline auto RetryOnEintr(F call) -> decltype(call()) {
+  decltype(call()) r;
+  do {
+    r = call();
+  } while (r == -1 && errno == EINTR);
+  return r;
+}
+
+// Reads argument `i` as an integer in [min, max]. `undefined` (or a missing
+// argument) takes `dflt` when `optional` is set. Throws and returns false
+// otherwise. One napi call on the fast path.
+bool ArgInteger(napi_env env, napi_value v, const char* name, int64_t min,
+                int64_t max, int64_t* out);
+bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
+                        int64_t min, int64_t max, int64_t dflt, int64_t* out);
+
+// A file descriptor: an integer in [0, INT32_MAX]. Negative fds are a
+// RangeError here; a closed fd is the kernel's EBADF.
+inline bool ArgFd(napi_env env, napi_value v, int* fd, const char* name = "fd") {
+  int64_t x;
+  if (!ArgInteger(env, v, name, 0, INT32_MAX, &x)) return false;
+  *fd = static_cast<int>(x);
+  return true;
+}
+inline bool ArgInt(napi_env env, napi_value v, const char* name, int* out) {
+  int64_t x;
+  if (!ArgInteger(env, v, name, INT32_MIN, INT32_MAX, &x)) return false;
+  *out = static_cast<int>(x);
+  return true;
+}
+inline bool ArgOptionalInt(napi_env env, napi_value v, const char* name,
+                           int dflt, int* out) {
+  int64_t x;
+  if (!ArgOptionalInteger(env, v, name, INT32_MIN, INT32_MAX, dflt, &x))
+    return false;
+  *out = static_cast<int>(x);
+  return true;
+}
+// Flags words (MSG_*, EPOLL*, SOCK_*): any integer that fits in 32 bits,
+// signed or unsigned, since EPOLLET is 1u << 31.
+bool ArgFlags(napi_env env, napi_value v, const char* name, uint32_t dflt,
+              uint32_t* out);
+
+// Any ArrayBufferView (Buffer, every TypedArray, DataView): its first byte and
+// its length in bytes. A view of a detached ArrayBuffer is a TypeError.
+bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
+              size_t* length);
+
+// ArgBytes narrowed by optional `offset` and `length` arguments (bytes, not
+// elements). Both are checked against the view before it is used:
+// offset <= byteLength and offset + length <= byteLength.
+bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
+                  napi_value length, const char* name, uint8_t** data,
+                  size_t* len);
+
+// A string argument copied into `buf` (NUL-terminated). Too long is a
+// RangeError.
+bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
+               size_t bufsize, size_t* len);
+
+// True when `v` is undefined or null: optional arguments.
+bool IsNullish(napi_env env, napi_value v);
+
+// Registers a plain function on `exports`. Plain functions (not ObjectWrap
+// methods) are the cheapest call Node-API offers.
+void SetFunction(napi_env env, napi_value exports, const char* name,
+                 napi_callback cb);
+
+// Argument access without Napi::CallbackInfo's vector: fills `argv` with up
+// to N arguments (nullptr past argc). Used by the hot-path wrappers.
+template <size_t N>
+inline bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N],
+                 size_t* argc_out = nullptr) {
+  size_t argc = N;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok)
+    return false;
+  // Arguments not passed read as nullptr, which every Arg* helper takes as
+  // "use the default" without another napi call.
+  for (size_t i = argc; i < N; i++) argv[i] = nullptr;
+  if (argc_out) *argc_out = argc;
+  return true;
+}
+
+// Each native concern registers its functions and constants here.
+void InitErrors(napi_env env, napi_value exports);
+void InitConstants(napi_env env, napi_value exports);
+void InitAddresses(napi_env env, napi_value exports);
+void InitSockets(napi_env env, napi_value exports);
+void InitFds(napi_env env, napi_value exports);
+void InitIo(napi_env env, napi_value exports);
+void InitMessages(napi_env env, napi_value exports);
+void InitOptions(napi_env env, napi_value exports);
+void InitEpoll(napi_env env, napi_value exports);
+void InitLoop(napi_env env, napi_value exports);
+
+}  // namespace ps
+
+#endif  // POSIX_SOCKETS_COMMON_H_

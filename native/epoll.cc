@@ -1,0 +1,8 @@
+// Placeholder until its issue lands: registers nothing yet.
+#include "common.h"
+
+namespace ps {
+
+void InitEpoll(napi_env, napi_value) {}
+
+}  // namespace ps

@@ -1,0 +1,384 @@
+// Addresses: sockaddr conversion, inet_pton/inet_ntop and byte order.
+#include "sockaddr.h"
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+
+namespace ps {
+
+namespace {
+
+bool GetField(napi_env env, napi_value obj, const char* field,
+              napi_value* out) {
+  return napi_get_named_property(env, obj, field, out) == napi_ok;
+}
+
+// An optional integer field of an address object, e.g. `addr.port`.
+bool IntField(napi_env env, napi_value obj, const char* name, const char* field,
+              int64_t min, int64_t max, int64_t dflt, int64_t* out) {
+  napi_value v;
+  if (!GetField(env, obj, field, &v)) return false;
+  char label[64];
+  snprintf(label, sizeof label, "%s.%s", name, field);
+  return ArgOptionalInteger(env, v, label, min, max, dflt, out);
+}
+
+// An optional string field copied into buf; `*present` says whether it was
+// given.
+bool StringField(napi_env env, napi_value obj, const char* name,
+                 const char* field, char* buf, size_t size, bool* present) {
+  napi_value v;
+  if (!GetField(env, obj, field, &v)) return false;
+  *present = !IsNullish(env, v);
+  if (!*present) return true;
+  char label[64];
+  snprintf(label, sizeof label, "%s.%s", name, field);
+  return ArgString(env, v, label, buf, size, nullptr);
+}
+
+void SetInt(napi_env env, napi_value obj, const char* key, int64_t v) {
+  napi_set_named_property(env, obj, key, Int(env, v));
+}
+
+void SetString(napi_env env, napi_value obj, const char* key, const char* s,
+               size_t len = NAPI_AUTO_LENGTH) {
+  napi_value v;
+  napi_create_string_utf8(env, s, len, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+bool ParseInet(napi_env env, napi_value obj, const char* name, SockAddr* out) {
+  auto* sin = reinterpret_cast<sockaddr_in*>(&out->storage);
+  char ip[INET_ADDRSTRLEN + 1];
+  bool present;
+  int64_t port;
+  if (!StringField(env, obj, name, "address", ip, sizeof ip, &present))
+    return false;
+  if (!IntField(env, obj, name, "port", 0, 65535, 0, &port)) return false;
+  sin->sin_family = AF_INET;
+  sin->sin_port = htons(static_cast<uint16_t>(port));
+  if (!present) {
+    sin->sin_addr.s_addr = htonl(INADDR_ANY);
+  } else if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) {
+    ThrowValueError(env, "Argument '%s.address' is not an IPv4 address: '%s'",
+                    name, ip);
+    return false;
+  }
+  out->length = sizeof(sockaddr_in);
+  return true;
+}
+
+bool ParseInet6(napi_env env, napi_value obj, const char* name, SockAddr* out) {
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
+  char ip[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  bool present;
+  int64_t port, flowinfo, scopeid;
+  if (!StringField(env, obj, name, "address", ip, sizeof ip, &present))
+    return false;
+  if (!IntField(env, obj, name, "port", 0, 65535, 0, &port) ||
+      !IntField(env, obj, name, "flowinfo", 0, UINT32_MAX, 0, &flowinfo) ||
+      !IntField(env, obj, name, "scopeid", 0, UINT32_MAX, 0, &scopeid))
+    return false;
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons(static_cast<uint16_t>(port));
+  sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(flowinfo));
+  sin6->sin6_scope_id = static_cast<uint32_t>(scopeid);
+  if (!present) {
+    sin6->sin6_addr = in6addr_any;
+  } else {
+    // 'fe80::1%lo' names the scope by interface, as getaddrinfo(3) accepts.
+    char* percent = strchr(ip, '%');
+    if (percent != nullptr) {
+      *percent = '\0';
+      unsigned index = if_nametoindex(percent + 1);
+      if (index == 0) {
+        ThrowValueError(env, "Argument '%s.address' names no interface: '%s'",
+                        name, percent + 1);
+        return false;
+      }
+      sin6->sin6_scope_id = index;
+    }
+    if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1) {
+      ThrowValueError(env,
+                      "Argument '%s.address' is not an IPv6 address: '%s'",
+                      name, ip);
+      return false;
+    }
+  }
+  out->length = sizeof(sockaddr_in6);
+  return true;
+}
+
+// unix(7): a path is NUL-terminated; an abstract name starts with '\0' and
+// its length is exact; an empty path asks bind(2) to autobind.
+bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
+  auto* sun = reinterpret_cast<sockaddr_un*>(&out->storage);
+  sun->sun_family = AF_UNIX;
+  napi_value v;
+  if (!GetField(env, obj, "path", &v)) return false;
+  const size_t cap = sizeof sun->sun_path;
+  const char* bytes = nullptr;
+  size_t n = 0;
+  char text[sizeof sun->sun_path + 1];
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_string) {
+    if (napi_get_value_string_utf8(env, v, nullptr, 0, &n) != napi_ok)
+      return false;
+    if (n > cap) {
+      ThrowRangeError(env,
+                      "Argument '%s.path' is %zu bytes long; at most %zu fit "
+                      "in sun_path",
+                      name, n, cap - 1);
+      return false;
+    }
+    napi_get_value_string_utf8(env, v, text, sizeof text, &n);
+    bytes = text;
+  } else {
+    uint8_t* data;
+    if (!ArgBytes(env, v, "path", &data, &n)) {
+      bool pending;
+      napi_is_exception_pending(env, &pending);
+      if (pending) {
+        napi_value ignored;
+        napi_get_and_clear_last_exception(env, &ignored);
+      }
+      ThrowTypeError(env,
+                     "Expected argument '%s.path' to be a string or a Buffer",
+                     name);
+      return false;
+    }
+    if (n > cap) {
+      ThrowRangeError(env,
+                      "Argument '%s.path' is %zu bytes long; at most %zu fit "
+                      "in sun_path",
+                      name, n, cap);
+      return false;
+    }
+    bytes = reinterpret_cast<const char*>(data);
+  }
+  const bool abstract = n > 0 && bytes[0] == '\0';
+  if (!abstract) {
+    if (memchr(bytes, '\0', n) != nullptr) {
+      ThrowValueError(env, "Argument '%s.path' has a NUL byte inside it", name);
+      return false;
+    }
+    if (n == cap) {
+      ThrowRangeError(env,
+                      "Argument '%s.path' is %zu bytes long; at most %zu fit "
+                      "in sun_path with its NUL",
+                      name, n, cap - 1);
+      return false;
+    }
+  }
+  memcpy(sun->sun_path, bytes, n);
+  out->length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n +
+                                       (abstract || n == 0 ? 0 : 1));
+  if (!abstract && n > 0) sun->sun_path[n] = '\0';
+  return true;
+}
+
+// packet(7): sockaddr_ll, for bind(2) and sendto(2) on AF_PACKET sockets.
+bool ParsePacket(napi_env env, napi_value obj, const char* name,
+                 SockAddr* out) {
+  auto* sll = reinterpret_cast<sockaddr_ll*>(&out->storage);
+  int64_t protocol, ifindex, hatype, pkttype;
+  if (!IntField(env, obj, name, "protocol", 0, 65535, 0, &protocol) ||
+      !IntField(env, obj, name, "ifindex", 0, INT32_MAX, 0, &ifindex) ||
+      !IntField(env, obj, name, "hatype", 0, 65535, 0, &hatype) ||
+      !IntField(env, obj, name, "pkttype", 0, 255, 0, &pkttype))
+    return false;
+  sll->sll_family = AF_PACKET;
+  sll->sll_protocol = htons(static_cast<uint16_t>(protocol));
+  sll->sll_ifindex = static_cast<int>(ifindex);
+  sll->sll_hatype = static_cast<uint16_t>(hatype);
+  sll->sll_pkttype = static_cast<uint8_t>(pkttype);
+  napi_value v;
+  if (!GetField(env, obj, "address", &v)) return false;
+  if (!IsNullish(env, v)) {
+    uint8_t* data;
+    size_t n;
+    if (!ArgBytes(env, v, "address", &data, &n)) return false;
+    if (n > sizeof sll->sll_addr) {
+      ThrowRangeError(env, "Argument '%s.address' is %zu bytes; at most %zu",
+                      name, n, sizeof sll->sll_addr);
+      return false;
+    }
+    memcpy(sll->sll_addr, data, n);
+    sll->sll_halen = static_cast<uint8_t>(n);
+  }
+  out->length = sizeof(sockaddr_ll);
+  return true;
+}
+
+// inet_pton(af, src) -> Buffer of 4 or 16 bytes in network order, or null
+// when `src` does not parse (inet_pton's 0).
+napi_value InetPton(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int af;
+  char src[INET6_ADDRSTRLEN + 1];
+  if (!ArgInt(env, argv[0], "af", &af) ||
+      !ArgString(env, argv[1], "src", src, sizeof src, nullptr))
+    return nullptr;
+  if (af != AF_INET && af != AF_INET6) {
+    ThrowValueError(env, "Argument 'af' must be AF_INET or AF_INET6, got %d",
+                    af);
+    return nullptr;
+  }
+  unsigned char dst[sizeof(in6_addr)];
+  napi_value out;
+  if (inet_pton(af, src, dst) != 1) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  size_t n = af == AF_INET ? sizeof(in_addr) : sizeof(in6_addr);
+  napi_create_buffer_copy(env, n, dst, nullptr, &out);
+  return out;
+}
+
+// inet_ntop(af, src) -> text form of a 4- or 16-byte address.
+napi_value InetNtop(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int af;
+  uint8_t* src;
+  size_t n;
+  if (!ArgInt(env, argv[0], "af", &af) ||
+      !ArgBytes(env, argv[1], "src", &src, &n))
+    return nullptr;
+  size_t need = af == AF_INET ? sizeof(in_addr)
+                : af == AF_INET6 ? sizeof(in6_addr)
+                                 : 0;
+  if (need == 0) {
+    ThrowValueError(env, "Argument 'af' must be AF_INET or AF_INET6, got %d",
+                    af);
+    return nullptr;
+  }
+  if (n != need) {
+    ThrowRangeError(env, "Argument 'src' must be %zu bytes for this family, got %zu",
+                    need, n);
+    return nullptr;
+  }
+  char text[INET6_ADDRSTRLEN];
+  inet_ntop(af, src, text, sizeof text);
+  napi_value out;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// htons/ntohs/htonl/ntohl: the real C functions, so a tutorial's byte-order
+// step translates literally.
+template <typename T, T (*Fn)(T)>
+napi_value ByteOrder(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  int64_t x;
+  if (!ArgInteger(env, argv[0], sizeof(T) == 2 ? "hostshort" : "hostlong", 0,
+                  static_cast<int64_t>(static_cast<T>(-1)), &x))
+    return nullptr;
+  return Int(env, Fn(static_cast<T>(x)));
+}
+uint16_t Htons(uint16_t x) { return htons(x); }
+uint16_t Ntohs(uint16_t x) { return ntohs(x); }
+uint32_t Htonl(uint32_t x) { return htonl(x); }
+uint32_t Ntohl(uint32_t x) { return ntohl(x); }
+
+}  // namespace
+
+bool ArgSockAddr(napi_env env, napi_value v, const char* name, SockAddr* out) {
+  napi_valuetype t;
+  if (v == nullptr || napi_typeof(env, v, &t) != napi_ok || t != napi_object) {
+    ThrowTypeError(env,
+                   "Expected argument '%s' to be an address object such as "
+                   "{ family: AF_INET, address: '127.0.0.1', port: 8080 }",
+                   name);
+    return false;
+  }
+  memset(&out->storage, 0, sizeof out->storage);
+  int64_t family;
+  if (!IntField(env, v, name, "family", INT32_MIN, INT32_MAX, -1, &family))
+    return false;
+  switch (family) {
+    case AF_INET:
+      return ParseInet(env, v, name, out);
+    case AF_INET6:
+      return ParseInet6(env, v, name, out);
+    case AF_UNIX:
+      return ParseUnix(env, v, name, out);
+    case AF_PACKET:
+      return ParsePacket(env, v, name, out);
+    case -1:
+      ThrowTypeError(env, "Argument '%s.family' is missing (AF_INET, ...)",
+                     name);
+      return false;
+    default:
+      ThrowValueError(env,
+                      "Argument '%s.family' is %lld, which this library "
+                      "cannot convert (AF_INET, AF_INET6, AF_UNIX, AF_PACKET)",
+                      name, static_cast<long long>(family));
+      return false;
+  }
+}
+
+napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  if (len < sizeof(sa_family_t)) {  // e.g. recvfrom on a connected stream
+    SetInt(env, obj, "family", AF_UNSPEC);
+    return obj;
+  }
+  SetInt(env, obj, "family", sa->sa_family);
+  char text[INET6_ADDRSTRLEN];
+  if (sa->sa_family == AF_INET && len >= sizeof(sockaddr_in)) {
+    auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+    SetString(env, obj, "address", text);
+    SetInt(env, obj, "port", ntohs(sin->sin_port));
+  } else if (sa->sa_family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
+    auto* sin6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+    SetString(env, obj, "address", text);
+    SetInt(env, obj, "port", ntohs(sin6->sin6_port));
+    SetInt(env, obj, "flowinfo", ntohl(sin6->sin6_flowinfo));
+    SetInt(env, obj, "scopeid", sin6->sin6_scope_id);
+  } else if (sa->sa_family == AF_UNIX) {
+    auto* sun = reinterpret_cast<const sockaddr_un*>(sa);
+    size_t n = len - offsetof(sockaddr_un, sun_path);
+    if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
+    // An abstract name keeps every byte; a path stops at its NUL; an
+    // unnamed socket has no path at all ('').
+    if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
+    SetString(env, obj, "path", sun->sun_path, n);
+  } else if (sa->sa_family == AF_PACKET && len >= offsetof(sockaddr_ll, sll_addr)) {
+    auto* sll = reinterpret_cast<const sockaddr_ll*>(sa);
+    SetInt(env, obj, "protocol", ntohs(sll->sll_protocol));
+    SetInt(env, obj, "ifindex", sll->sll_ifindex);
+    SetInt(env, obj, "hatype", sll->sll_hatype);
+    SetInt(env, obj, "pkttype", sll->sll_pkttype);
+    size_t halen = sll->sll_halen;
+    if (halen > sizeof sll->sll_addr) halen = sizeof sll->sll_addr;
+    napi_value addr;
+    napi_create_buffer_copy(env, halen, sll->sll_addr, nullptr, &addr);
+    napi_set_named_property(env, obj, "address", addr);
+  }
+  return obj;
+}
+
+void InitAddresses(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "inet_pton", InetPton);
+  SetFunction(env, exports, "inet_ntop", InetNtop);
+  SetFunction(env, exports, "htons", ByteOrder<uint16_t, Htons>);
+  SetFunction(env, exports, "ntohs", ByteOrder<uint16_t, Ntohs>);
+  SetFunction(env, exports, "htonl", ByteOrder<uint32_t, Htonl>);
+  SetFunction(env, exports, "ntohl", ByteOrder<uint32_t, Ntohl>);
+}
+
+}  // namespace ps

@@ -1,0 +1,140 @@
+// Sockets: socket, socketpair, bind, listen, accept4, connect, shutdown,
+// getsockname, getpeername. Each wrapper checks its arguments, makes one
+// system call and returns the result or -errno (see common.h).
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "sockaddr.h"
+
+namespace ps {
+
+namespace {
+
+// socket(2)
+napi_value Socket(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!Args(env, info, argv)) return nullptr;
+  int domain, type, protocol;
+  if (!ArgInt(env, argv[0], "domain", &domain) ||
+      !ArgInt(env, argv[1], "type", &type) ||
+      !ArgOptionalInt(env, argv[2], "protocol", 0, &protocol))
+    return nullptr;
+  return ResultOrErrno(env, socket(domain, type, protocol));
+}
+
+// socketpair(2) -> [fd, fd], or -errno.
+napi_value SocketPair(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!Args(env, info, argv)) return nullptr;
+  int domain, type, protocol;
+  if (!ArgInt(env, argv[0], "domain", &domain) ||
+      !ArgInt(env, argv[1], "type", &type) ||
+      !ArgOptionalInt(env, argv[2], "protocol", 0, &protocol))
+    return nullptr;
+  int sv[2];
+  if (socketpair(domain, type, protocol, sv) == -1)
+    return ResultOrErrno(env, -1);
+  napi_value pair;
+  napi_create_array_with_length(env, 2, &pair);
+  napi_set_element(env, pair, 0, Int(env, sv[0]));
+  napi_set_element(env, pair, 1, Int(env, sv[1]));
+  return pair;
+}
+
+// bind(2)
+napi_value Bind(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd;
+  SockAddr addr;
+  if (!ArgFd(env, argv[0], &fd) || !ArgSockAddr(env, argv[1], "addr", &addr))
+    return nullptr;
+  return ResultOrErrno(env, bind(fd, addr.get(), addr.length));
+}
+
+// listen(2)
+napi_value Listen(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd, backlog;
+  if (!ArgFd(env, argv[0], &fd) ||
+      !ArgOptionalInt(env, argv[1], "backlog", SOMAXCONN, &backlog))
+    return nullptr;
+  return ResultOrErrno(env, listen(fd, backlog));
+}
+
+// accept4(2): the peer's address is left to getpeername, so the common path
+// allocates nothing.
+napi_value Accept(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd;
+  uint32_t flags;
+  if (!ArgFd(env, argv[0], &fd) || !ArgFlags(env, argv[1], "flags", 0, &flags))
+    return nullptr;
+  return ResultOrErrno(env, RetryOnEintr([&] {
+                         return accept4(fd, nullptr, nullptr,
+                                        static_cast<int>(flags));
+                       }));
+}
+
+// connect(2). An interrupted connect goes on in the kernel, so retrying it
+// would report EALREADY; instead wait for it to finish and read its result
+// from SO_ERROR, as CPython does (PEP 475).
+napi_value Connect(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd;
+  SockAddr addr;
+  if (!ArgFd(env, argv[0], &fd) || !ArgSockAddr(env, argv[1], "addr", &addr))
+    return nullptr;
+  if (connect(fd, addr.get(), addr.length) == 0) return Int(env, 0);
+  if (errno != EINTR) return ResultOrErrno(env, -1);
+  pollfd p = {fd, POLLOUT, 0};
+  if (RetryOnEintr([&] { return poll(&p, 1, -1); }) == -1)
+    return ResultOrErrno(env, -1);
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+    return ResultOrErrno(env, -1);
+  return Int(env, -err);
+}
+
+// shutdown(2)
+napi_value Shutdown(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd, how;
+  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "how", &how))
+    return nullptr;
+  return ResultOrErrno(env, shutdown(fd, how));
+}
+
+// getsockname(2) and getpeername(2) -> address object, or -errno.
+template <int (*Name)(int, sockaddr*, socklen_t*)>
+napi_value GetName(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd;
+  if (!ArgFd(env, argv[0], &fd)) return nullptr;
+  SockAddr addr;
+  addr.length = sizeof addr.storage;
+  if (Name(fd, addr.get(), &addr.length) == -1) return ResultOrErrno(env, -1);
+  return SockAddrToJs(env, addr.get(), addr.length);
+}
+
+}  // namespace
+
+void InitSockets(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "socket", Socket);
+  SetFunction(env, exports, "socketpair", SocketPair);
+  SetFunction(env, exports, "bind", Bind);
+  SetFunction(env, exports, "listen", Listen);
+  SetFunction(env, exports, "accept", Accept);
+  SetFunction(env, exports, "connect", Connect);
+  SetFunction(env, exports, "shutdown", Shutdown);
+  SetFunction(env, exports, "getsockname", GetName<getsockname>);
+  SetFunction(env, exports, "getpeername", GetName<getpeername>);
+}
+
+}  // namespace ps
