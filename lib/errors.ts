@@ -7,7 +7,7 @@ import { getSystemErrorName } from 'node:util';
 import { native } from './native.js';
 
 const strerror = native.strerror as (errno: number) => string;
-const { EAGAIN, EINPROGRESS } = native.constants as Record<string, number>;
+const { EAGAIN, EINPROGRESS, EOPNOTSUPP } = native.constants as Record<string, number>;
 const NEG_EAGAIN = -EAGAIN;
 const NEG_EINPROGRESS = -EINPROGRESS;
 
@@ -36,8 +36,13 @@ export class SocketError extends Error implements NodeJS.ErrnoException {
   }
 }
 
-/** The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111. */
+/**
+ * The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111.
+ * Where Linux gives one number two names, the one the socket man pages use
+ * wins: EOPNOTSUPP (Node says ENOTSUP) and EAGAIN (not EWOULDBLOCK).
+ */
 export function errnoName(errno: number): string {
+  if (errno === EOPNOTSUPP) return 'EOPNOTSUPP';
   try {
     return getSystemErrorName(-errno);
   } catch {

@@ -1,0 +1,27 @@
+/* The C original of examples/echo-server.ts, for side-by-side reading.
+ * Build: cc -O2 -o echo-server examples/echo-server.c */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+  int port = argc > 1 ? atoi(argv[1]) : 7000;
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) == -1) { perror("bind"); return 1; }
+  listen(lfd, 128);
+
+  char buf[4096];
+  for (;;) {
+    int cfd = accept(lfd, NULL, NULL); /* blocks until a client connects */
+    ssize_t n;
+    while ((n = read(cfd, buf, sizeof buf)) > 0) {
+      for (ssize_t off = 0; off < n;) off += write(cfd, buf + off, n - off);
+    }
+    close(cfd); /* n == 0: the client closed its side */
+  }
+}
