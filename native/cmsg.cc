@@ -77,7 +77,33 @@ void SetAddr(napi_env env, napi_value obj, const char* key, int af,
   napi_set_named_property(env, obj, key, v);
 }
 
+// CMSG_SPACE(3)(length) and CMSG_LEN(3)(length): the room a control
+// message of `length` data bytes takes, and its cmsg_len. Computed here so
+// the alignment is the C library's, not a guess.
+napi_value CmsgSpace(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t n;
+  if (!Args(env, info, argv) ||
+      !ArgInteger(env, argv[0], "length", 0, kMaxControl, &n))
+    return nullptr;
+  return Int(env, CMSG_SPACE(static_cast<size_t>(n)));
+}
+
+napi_value CmsgLen(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t n;
+  if (!Args(env, info, argv) ||
+      !ArgInteger(env, argv[0], "length", 0, kMaxControl, &n))
+    return nullptr;
+  return Int(env, CMSG_LEN(static_cast<size_t>(n)));
+}
+
 }  // namespace
+
+void InitControlMessages(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "CMSG_SPACE", CmsgSpace);
+  SetFunction(env, exports, "CMSG_LEN", CmsgLen);
+}
 
 ControlOut::~ControlOut() {
   if (buffer_ != inline_) free(buffer_);

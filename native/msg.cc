@@ -221,6 +221,7 @@ void InitMessages(napi_env env, napi_value exports) {
   SetFunction(env, exports, "sendmsg", SendMsg);
   SetFunction(env, exports, "recvmsg", RecvMsg);
   InitBatchMessages(env, exports);
+  InitControlMessages(env, exports);
 }
 
 }  // namespace ps

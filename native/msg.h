@@ -69,6 +69,7 @@ class ControlOut {
 napi_value ControlToJs(napi_env env, const msghdr* msg, napi_value fds);
 
 void InitBatchMessages(napi_env env, napi_value exports);
+void InitControlMessages(napi_env env, napi_value exports);
 
 }  // namespace ps
 
