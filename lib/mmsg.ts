@@ -8,21 +8,21 @@ import { native } from './native.js';
 
 type View = ArrayBufferView;
 /** A preallocated array of 32-bit words the native side reads or fills. */
-export type Words = Uint32Array | Int32Array;
+export type LengthArray = Uint32Array | Int32Array;
 
 const n = native as unknown as {
   recvmmsg(
     fd: number,
     bufs: readonly View[],
-    lengths: Words,
+    lengths: LengthArray,
     flags: number,
-    msgFlags: Words | null | undefined,
+    msgFlags: LengthArray | null | undefined,
     addresses: Array<SockaddrResult | null> | null | undefined,
   ): number;
   sendmmsg(
     fd: number,
     bufs: readonly View[],
-    lengths: Words | null | undefined,
+    lengths: LengthArray | null | undefined,
     flags: number,
     addresses: Sockaddr | ReadonlyArray<Sockaddr | null> | null | undefined,
   ): number;
@@ -55,9 +55,9 @@ const n = native as unknown as {
 export function recvmmsg(
   fd: number,
   bufs: readonly View[],
-  lengths: Words,
+  lengths: LengthArray,
   flags = 0,
-  msgFlags?: Words | null,
+  msgFlags?: LengthArray | null,
   addresses?: Array<SockaddrResult | null> | null,
 ): number {
   return checkWouldBlock(n.recvmmsg(fd, bufs, lengths, flags, msgFlags, addresses), 'recvmmsg');
@@ -82,7 +82,7 @@ export function recvmmsg(
 export function sendmmsg(
   fd: number,
   bufs: readonly View[],
-  lengths?: Words | null,
+  lengths?: LengthArray | null,
   flags = 0,
   addresses?: Sockaddr | ReadonlyArray<Sockaddr | null> | null,
 ): number {

@@ -1,4 +1,7 @@
 // recvmmsg / sendmmsg (many datagrams per call) and the interface names.
+import { once } from 'node:events';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
   AF_INET,
@@ -174,6 +177,29 @@ describe('sendmmsg / recvmmsg', () => {
     } finally {
       close(t);
     }
+  });
+});
+
+describe('inside a worker thread', () => {
+  it('runs a batch and a message with fds on the worker\'s own stack and environment', async () => {
+    const worker = new Worker(
+      `const { parentPort, workerData: w } = require('node:worker_threads');
+       const a = require('bindings')({ bindings: 'posix_sockets', module_root: w.root });
+       const c = a.constants;
+       const [x, y] = a.socketpair(c.AF_UNIX, c.SOCK_DGRAM, 0);
+       const bufs = Array.from({ length: 1024 }, () => Buffer.alloc(4));
+       const sent = a.sendmmsg(x, bufs.slice(0, 100), null, 0);
+       const lengths = new Uint32Array(1024);
+       const got = a.recvmmsg(y, bufs, lengths, c.MSG_DONTWAIT);
+       a.sendmsg(x, { buffers: [Buffer.from('f')], control: [{ level: c.SOL_SOCKET, type: c.SCM_RIGHTS, fds: [x] }] }, 0);
+       const m = a.recvmsg(y, [Buffer.alloc(1)], { controlLength: a.CMSG_SPACE(4) }, 0);
+       for (const fd of [x, y, ...m.fds]) a.close(fd);
+       parentPort.postMessage({ sent, got, fds: m.fds.length });`,
+      { eval: true, workerData: { root: path.resolve(process.cwd()) } },
+    );
+    const [result] = await once(worker, 'message');
+    await once(worker, 'exit');
+    expect(result).toEqual({ sent: 100, got: 100, fds: 1 });
   });
 });
 
