@@ -4,6 +4,7 @@
       "target_name": "posix_sockets",
       "sources": [
         "native/addon.cc",
+        "native/cmsg.cc",
         "native/common.cc",
         "native/constants.cc",
         "native/epoll.cc",
@@ -11,6 +12,7 @@
         "native/fd.cc",
         "native/io.cc",
         "native/loop.cc",
+        "native/mmsg.cc",
         "native/msg.cc",
         "native/sockaddr.cc",
         "native/socket.cc",

@@ -85,7 +85,7 @@ export const {
 
 // Limits and special addresses
 export const {
-  SOMAXCONN, INADDR_ANY, INADDR_LOOPBACK, INADDR_BROADCAST, INADDR_NONE, IFNAMSIZ,
+  SOMAXCONN, INADDR_ANY, INADDR_LOOPBACK, INADDR_BROADCAST, INADDR_NONE, IFNAMSIZ, IOV_MAX,
 } = c;
 
 // File status and descriptor flags: fcntl(2), pipe2(2), eventfd(2)
@@ -114,7 +114,7 @@ export const {
 
 // Raw and packet sockets: raw(7), packet(7), icmp(7)
 export const {
-  ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, ICMP_ECHO, ICMP_ECHOREPLY,
+  ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, ICMP_ECHO, ICMP_ECHOREPLY, PACKET_HOST, PACKET_OUTGOING,
 } = c;
 
 // Error numbers: errno(3)

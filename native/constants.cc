@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -507,6 +509,9 @@ void InitConstants(napi_env env, napi_value exports) {
 #ifdef IFNAMSIZ
   Set(env, c, "IFNAMSIZ", IFNAMSIZ);
 #endif
+#ifdef IOV_MAX
+  Set(env, c, "IOV_MAX", IOV_MAX);
+#endif
   // File status and descriptor flags: fcntl(2), pipe2(2), eventfd(2)
 #ifdef O_NONBLOCK
   Set(env, c, "O_NONBLOCK", O_NONBLOCK);
@@ -661,6 +666,12 @@ void InitConstants(napi_env env, napi_value exports) {
 #endif
 #ifdef ICMP_ECHOREPLY
   Set(env, c, "ICMP_ECHOREPLY", ICMP_ECHOREPLY);
+#endif
+#ifdef PACKET_HOST
+  Set(env, c, "PACKET_HOST", PACKET_HOST);
+#endif
+#ifdef PACKET_OUTGOING
+  Set(env, c, "PACKET_OUTGOING", PACKET_OUTGOING);
 #endif
   // Error numbers: errno(3)
 #ifdef EACCES
