@@ -122,7 +122,8 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   OptBuffer b;
   memset(&b, 0, sizeof b);
   socklen_t len = GetLength(*o);
-  int r = RetryOnEintr([&] { return getsockopt(fd, level, optname, &b, &len); });
+  int r =
+      RetryOnEintr([&] { return getsockopt(fd, level, optname, &b, &len); });
   if (r < 0) {
     static_cast<int32_t*>(err)[0] = errno;
     return Undefined(env);

@@ -33,7 +33,8 @@ void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
 // caller's buffer is shorter than an int, so read by the returned length.
 int64_t IntResult(const OptBuffer& b, socklen_t len, bool is_unsigned) {
   if (len >= sizeof(int)) {
-    return is_unsigned ? static_cast<int64_t>(b.u) : static_cast<int64_t>(b.i);
+    return is_unsigned ? static_cast<int64_t>(b.u)
+                       : static_cast<int64_t>(b.i);
   }
   if (len >= 1) return b.raw[0];
   return 0;
@@ -98,7 +99,8 @@ bool TimevalValue(napi_env env, napi_value v, const OptionInfo& o,
     }
     double sec = std::floor(ms / 1000);
     tv->tv_sec = static_cast<time_t>(sec);
-    tv->tv_usec = static_cast<suseconds_t>(std::floor((ms - sec * 1000) * 1000));
+    double usec = std::floor((ms - sec * 1000) * 1000);
+    tv->tv_usec = static_cast<suseconds_t>(usec);
     return true;
   }
   if (!IsObject(env, v)) {
@@ -274,7 +276,8 @@ bool Encode(napi_env env, const OptionInfo& o, napi_value v, OptBuffer* b,
       return true;
     case OptKind::kMreq6:
       if (!IsObject(env, v)) {
-        ThrowTypeError(env, "Expected argument '%s' to be { multiaddr, ifindex? }",
+        ThrowTypeError(env,
+                       "Expected argument '%s' to be { multiaddr, ifindex? }",
                        label);
         return false;
       }
