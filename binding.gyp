@@ -16,7 +16,10 @@
         "native/msg.cc",
         "native/sockaddr.cc",
         "native/socket.cc",
-        "native/sockopt.cc"
+        "native/sockopt.cc",
+        "native/sockopt_table.cc",
+        "native/sockopt_value.cc",
+        "native/tcp_info.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],

@@ -1,2 +1,331 @@
-// Placeholder until its issue lands.
-export {};
+// Socket options: getsockopt(2) and setsockopt(2) with C's levels and option
+// names, each option's value typed after its C type, and the ioctl(2)
+// requests that tell how many bytes sit in a socket's queues.
+//
+// The typed form knows the options listed in docs/options.md (and returned
+// by socketOptions()). Any other option is one call away through the raw
+// form: a Buffer value for setsockopt, getsockoptBuffer to read.
+//
+// Value rule: an option that C treats as a flag (SO_REUSEADDR, TCP_NODELAY,
+// IP_PKTINFO...) reads as a boolean and is set with true/false or 0/1;
+// every other int option reads and is set as a number.
+import { SO_LINGER, SO_PEERCRED, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, IPPROTO_TCP, TCP_INFO } from './constants.js';
+import { check, checkValue, SocketError } from './errors.js';
+import { native } from './native.js';
+
+/** struct linger (SO_LINGER): whether close lingers, and for how many seconds. */
+export interface Linger {
+  /** l_onoff: linger on close. Set with true/false or 0/1; reads as a boolean. */
+  onoff: boolean;
+  /** l_linger: seconds close(2) waits for unsent data (0 with onoff: reset the connection). */
+  linger: number;
+}
+
+/** struct timeval (SO_RCVTIMEO, SO_SNDTIMEO): 0 and 0 mean "wait forever". */
+export interface Timeval {
+  /** tv_sec: whole seconds, >= 0. */
+  sec: number;
+  /** tv_usec: microseconds, 0..999999. Optional when setting (default 0). */
+  usec: number;
+}
+
+/** struct ip_mreqn (IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP). */
+export interface IpMreqn {
+  /** imr_multiaddr: the IPv4 multicast group, e.g. '239.1.2.3'. */
+  multiaddr: string;
+  /** imr_address: the local interface address; default '0.0.0.0' (any). */
+  address?: string;
+  /** imr_ifindex: the interface index; default 0 (any). */
+  ifindex?: number;
+}
+
+/** struct ipv6_mreq (IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP). */
+export interface Ipv6Mreq {
+  /** ipv6mr_multiaddr: the IPv6 multicast group, e.g. 'ff02::1:3'. */
+  multiaddr: string;
+  /** ipv6mr_interface: the interface index; default 0 (the kernel picks). */
+  ifindex?: number;
+}
+
+/** struct ucred (SO_PEERCRED): the peer process of a unix(7) socket, as of connect or socketpair. */
+export interface Ucred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** tcpi_state by name, as tcp(7) and ss(8) print it. */
+export type TcpState =
+  | 'ESTABLISHED'
+  | 'SYN_SENT'
+  | 'SYN_RECV'
+  | 'FIN_WAIT1'
+  | 'FIN_WAIT2'
+  | 'TIME_WAIT'
+  | 'CLOSE'
+  | 'CLOSE_WAIT'
+  | 'LAST_ACK'
+  | 'LISTEN'
+  | 'CLOSING';
+
+/** tcpi_ca_state by name: the congestion-avoidance state (TCP_CA_Open, ...). */
+export type TcpCaState = 'Open' | 'Disorder' | 'CWR' | 'Recovery' | 'Loss';
+
+/**
+ * struct tcp_info (TCP_INFO) from <linux/tcp.h>, each field without its
+ * `tcpi_` prefix. Times are in microseconds (rtt, rttvar, rto, ato, min_rtt,
+ * rcv_rtt, busy_time...) except the last_* fields (milliseconds ago).
+ * Rates are bytes per second. A field the running kernel did not fill is
+ * absent; 64-bit counters are numbers (exact to 2^53) and the kernel's
+ * "unlimited" rate (~0) reads as Infinity. A state or ca_state newer than
+ * this build reads as its number.
+ */
+export interface TcpInfo {
+  state: TcpState | number;
+  ca_state: TcpCaState | number;
+  retransmits: number;
+  probes: number;
+  backoff: number;
+  /** TCPI_OPT_* bits: timestamps 1, sack 2, wscale 4, ecn 8, ecn_seen 16, syn_data 32. */
+  options: number;
+  snd_wscale: number;
+  rcv_wscale: number;
+  delivery_rate_app_limited: number;
+  fastopen_client_fail: number;
+  rto: number;
+  ato: number;
+  snd_mss: number;
+  rcv_mss: number;
+  /** Packets sent and not yet acknowledged. */
+  unacked: number;
+  sacked: number;
+  lost: number;
+  retrans: number;
+  fackets: number;
+  last_data_sent: number;
+  last_ack_sent: number;
+  last_data_recv: number;
+  last_ack_recv: number;
+  pmtu: number;
+  rcv_ssthresh: number;
+  /** Smoothed round-trip time, microseconds. */
+  rtt: number;
+  rttvar: number;
+  snd_ssthresh: number;
+  /** Congestion window, in packets. */
+  snd_cwnd: number;
+  advmss: number;
+  reordering: number;
+  rcv_rtt: number;
+  rcv_space: number;
+  total_retrans: number;
+  pacing_rate?: number;
+  max_pacing_rate?: number;
+  bytes_acked?: number;
+  bytes_received?: number;
+  segs_out?: number;
+  segs_in?: number;
+  /** Bytes written but not yet sent (what SIOCOUTQNSD reports). */
+  notsent_bytes?: number;
+  min_rtt?: number;
+  data_segs_in?: number;
+  data_segs_out?: number;
+  delivery_rate?: number;
+  busy_time?: number;
+  rwnd_limited?: number;
+  sndbuf_limited?: number;
+  delivered?: number;
+  delivered_ce?: number;
+  bytes_sent?: number;
+  bytes_retrans?: number;
+  dsack_dups?: number;
+  reord_seen?: number;
+  rcv_ooopack?: number;
+  snd_wnd?: number;
+}
+
+/** What the typed getsockopt returns; which one depends on the option (docs/options.md). */
+export type SockoptValue = number | boolean | string | bigint | Linger | Timeval | Ucred | TcpInfo;
+
+/**
+ * What the typed setsockopt takes. An ArrayBufferView (Buffer, Uint8Array,
+ * DataView...) is the raw form: its bytes are passed as they are, to any
+ * option. A number for SO_RCVTIMEO/SO_SNDTIMEO is milliseconds.
+ */
+export type SockoptInput =
+  | number
+  | boolean
+  | string
+  | { onoff: boolean | number; linger: number }
+  | { sec: number; usec?: number }
+  | IpMreqn
+  | Ipv6Mreq
+  | ArrayBufferView;
+
+/** One entry of the typed table: see {@link socketOptions}. */
+export interface SocketOptionInfo {
+  level: number;
+  optname: number;
+  /** The C name, such as 'SO_LINGER'. */
+  name: string;
+  /** The C type: 'bool', 'int', 'uint', 'linger', 'timeval', 'ip_mreqn', 'ipv6_mreq', 'in_addr', 'string', 'ucred', 'uint64', 'tcp_info'. */
+  kind: string;
+  /** 'rw', 'r' (getsockopt only) or 'w' (setsockopt only). */
+  access: 'rw' | 'r' | 'w';
+}
+
+const n = native as unknown as {
+  getsockopt(fd: number, level: number, optname: number, err: Int32Array): SockoptValue | undefined;
+  setsockopt(fd: number, level: number, optname: number, value: SockoptInput): number;
+  getsockoptBuffer(fd: number, level: number, optname: number, maxlen: number): Buffer | number;
+  ioctl(fd: number, request: number, arg?: number | boolean): number;
+  sockoptTable(): SocketOptionInfo[];
+};
+
+// Where the native getsockopt leaves errno when it fails (see
+// native/sockopt.cc for why not a negative return). One per module
+// instance, so one per worker thread.
+const err = new Int32Array(1);
+
+/**
+ * Reads a socket option, decoded after its C type: a boolean for flag
+ * options, a number for int options, an object for struct options
+ * (SO_LINGER, SO_RCVTIMEO, SO_PEERCRED, TCP_INFO), a string for
+ * SO_BINDTODEVICE, TCP_CONGESTION and IP_MULTICAST_IF, a bigint for
+ * SO_COOKIE. `getsockopt(fd, SOL_SOCKET, SO_ERROR)` reads (and clears) the
+ * socket's pending error: after a non-blocking connect turns writable it is
+ * 0 on success, or the errno number, such as ECONNREFUSED.
+ * Corresponds to getsockopt(2); the options are in socket(7), tcp(7), ip(7)
+ * and ipv6(7).
+ * @see https://man7.org/linux/man-pages/man2/getsockopt.2.html
+ * @throws {SocketError} EBADF, ENOTSOCK, ENOPROTOOPT (this socket's protocol
+ *   lacks the option), EINVAL, ENOTCONN (IP_MTU, IPV6_MTU on an unconnected socket)
+ * @throws {TypeError} for an option the typed table does not know (use
+ *   {@link getsockoptBuffer}) or one that can only be set.
+ */
+export function getsockopt(fd: number, level: number, optname: number): SockoptValue {
+  const v = n.getsockopt(fd, level, optname, err);
+  if (v === undefined) throw new SocketError(err[0], 'getsockopt');
+  return v;
+}
+
+/**
+ * Sets a socket option. `value` follows the option's C type (see
+ * {@link getsockopt} and docs/options.md): true/false or 0/1 for flags, a
+ * number for ints, `{ onoff, linger }` for SO_LINGER, `{ sec, usec }` or
+ * milliseconds for SO_RCVTIMEO/SO_SNDTIMEO, `{ multiaddr, address?, ifindex? }`
+ * for IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP, `{ multiaddr, ifindex? }` for
+ * IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP, a string for SO_BINDTODEVICE ('' unbinds),
+ * TCP_CONGESTION and IP_MULTICAST_IF. Every field is checked before the
+ * system call.
+ *
+ * Raw form: an ArrayBufferView `value` is passed as its bytes, to any
+ * (level, optname), known to the table or not.
+ * Corresponds to setsockopt(2).
+ * @see https://man7.org/linux/man-pages/man2/setsockopt.2.html
+ * @throws {SocketError} EBADF, ENOTSOCK, ENOPROTOOPT, EINVAL (a value the
+ *   kernel refuses), EPERM (SO_MARK, IP_TRANSPARENT, SO_RCVBUFFORCE... without
+ *   CAP_NET_ADMIN), ENODEV (SO_BINDTODEVICE to no such interface), ENOENT
+ *   (TCP_CONGESTION naming no available algorithm), EADDRINUSE
+ * @throws {TypeError} for an option the typed table does not know (pass a
+ *   Buffer), a read-only option, or a value of the wrong type.
+ * @throws {RangeError} for a value or field out of range.
+ */
+export function setsockopt(fd: number, level: number, optname: number, value: SockoptInput): void {
+  check(n.setsockopt(fd, level, optname, value), 'setsockopt');
+}
+
+/**
+ * Reads any socket option as raw bytes: getsockopt(2) with a buffer of
+ * `maxlen` bytes (0..65536). Returns a Buffer of the length the kernel
+ * returned, which may be shorter than `maxlen`.
+ * @see https://man7.org/linux/man-pages/man2/getsockopt.2.html
+ * @throws {SocketError} EBADF, ENOTSOCK, ENOPROTOOPT, EINVAL (maxlen too small for the option)
+ * @throws {RangeError} when maxlen is outside 0..65536.
+ */
+export function getsockoptBuffer(fd: number, level: number, optname: number, maxlen: number): Buffer {
+  return checkValue(n.getsockoptBuffer(fd, level, optname, maxlen), 'getsockopt');
+}
+
+/**
+ * Reads an int or flag option as a number (a flag reads 0 or 1): the C
+ * habit of `int v; getsockopt(fd, level, opt, &v, &len)`, typed `number`.
+ * @see https://man7.org/linux/man-pages/man2/getsockopt.2.html
+ * @throws {SocketError} as {@link getsockopt}.
+ * @throws {TypeError} when the option's value is not an int.
+ */
+export function getsockoptInt(fd: number, level: number, optname: number): number {
+  const v = getsockopt(fd, level, optname);
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new TypeError(`Option ${optname} at level ${level} is not an int option; use getsockopt`);
+}
+
+/**
+ * SO_LINGER, typed: `{ onoff, linger }`. getsockopt(2), socket(7).
+ * @see https://man7.org/linux/man-pages/man7/socket.7.html
+ * @throws {SocketError} EBADF, ENOTSOCK
+ */
+export function getLinger(fd: number): Linger {
+  return getsockopt(fd, SOL_SOCKET, SO_LINGER) as Linger;
+}
+
+/**
+ * SO_RCVTIMEO or SO_SNDTIMEO, typed: `{ sec, usec }` (0 and 0: no timeout).
+ * getsockopt(2), socket(7).
+ * @see https://man7.org/linux/man-pages/man7/socket.7.html
+ * @throws {SocketError} EBADF, ENOTSOCK
+ * @throws {TypeError} when optname is neither SO_RCVTIMEO nor SO_SNDTIMEO.
+ */
+export function getTimeout(fd: number, optname: number): Timeval {
+  if (optname !== SO_RCVTIMEO && optname !== SO_SNDTIMEO) {
+    throw new TypeError(`Expected argument 'optname' to be SO_RCVTIMEO or SO_SNDTIMEO, got ${optname}`);
+  }
+  return getsockopt(fd, SOL_SOCKET, optname) as Timeval;
+}
+
+/**
+ * SO_PEERCRED, typed: the credentials of the process at the other end of a
+ * unix(7) socket. getsockopt(2), socket(7), unix(7).
+ * @see https://man7.org/linux/man-pages/man7/unix.7.html
+ * @throws {SocketError} EBADF, ENOTSOCK, ENOTCONN
+ */
+export function getPeerCred(fd: number): Ucred {
+  return getsockopt(fd, SOL_SOCKET, SO_PEERCRED) as Ucred;
+}
+
+/**
+ * TCP_INFO, typed: the kernel's view of a TCP connection (state, rtt,
+ * congestion window, retransmissions, bytes acked...). getsockopt(2), tcp(7).
+ * @see https://man7.org/linux/man-pages/man7/tcp.7.html
+ * @throws {SocketError} EBADF, ENOTSOCK, EOPNOTSUPP (not a TCP socket)
+ */
+export function getTcpInfo(fd: number): TcpInfo {
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO) as TcpInfo;
+}
+
+/**
+ * ioctl(2) for the socket requests that answer with an int:
+ * - FIONREAD (= SIOCINQ): bytes waiting to be read; for UDP, the size of
+ *   the next datagram;
+ * - SIOCOUTQ: bytes in the send queue not yet acknowledged by the peer (TCP);
+ * - SIOCOUTQNSD: bytes in the send queue not yet sent (TCP);
+ * - FIONBIO with `arg` true/false (or 1/0): sets or clears O_NONBLOCK; returns 0.
+ * @see https://man7.org/linux/man-pages/man2/ioctl.2.html
+ * @see https://man7.org/linux/man-pages/man7/tcp.7.html (SIOCINQ, SIOCOUTQ)
+ * @throws {SocketError} EBADF, ENOTTY (request not for this fd), EINVAL
+ *   (SIOCINQ on a listening socket)
+ * @throws {TypeError} for any other request.
+ */
+export function ioctl(fd: number, request: number, arg?: boolean | number): number {
+  return check(arg === undefined ? n.ioctl(fd, request) : n.ioctl(fd, request, arg), 'ioctl');
+}
+
+/**
+ * The options the typed form knows on this build, sorted by level and C
+ * name, with each one's C type and access. Not a system call: the table
+ * that docs/options.md describes.
+ */
+export function socketOptions(): readonly SocketOptionInfo[] {
+  return n.sockoptTable();
+}

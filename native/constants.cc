@@ -287,6 +287,21 @@ void InitConstants(napi_env env, napi_value exports) {
 #ifdef TCP_QUICKACK
   Set(env, c, "TCP_QUICKACK", TCP_QUICKACK);
 #endif
+#ifdef TCP_REPAIR
+  Set(env, c, "TCP_REPAIR", TCP_REPAIR);
+#endif
+#ifdef TCP_REPAIR_QUEUE
+  Set(env, c, "TCP_REPAIR_QUEUE", TCP_REPAIR_QUEUE);
+#endif
+#ifdef TCP_REPAIR_QUEUE
+  Set(env, c, "TCP_NO_QUEUE", TCP_NO_QUEUE);
+#endif
+#ifdef TCP_REPAIR_QUEUE
+  Set(env, c, "TCP_RECV_QUEUE", TCP_RECV_QUEUE);
+#endif
+#ifdef TCP_REPAIR_QUEUE
+  Set(env, c, "TCP_SEND_QUEUE", TCP_SEND_QUEUE);
+#endif
 #ifdef TCP_SYNCNT
   Set(env, c, "TCP_SYNCNT", TCP_SYNCNT);
 #endif

@@ -1,8 +1,277 @@
-// Placeholder until its issue lands: registers nothing yet.
-#include "common.h"
+// Socket options and the queue-size ioctls.
+//
+//   getsockopt(fd, level, optname, err)        -> decoded value, or undefined
+//                                                 with err[0] = errno
+//   setsockopt(fd, level, optname, value)      -> 0 or -errno
+//   getsockoptBuffer(fd, level, optname, max)  -> Buffer or -errno
+//   ioctl(fd, request, arg?)                   -> int or -errno
+//   sockoptTable()                             -> [{ level, optname, name,
+//                                                    kind, access }]
+//
+// getsockopt alone reports its errno through an Int32Array rather than as a
+// negative result: some int options are legitimately negative (SO_PEEK_OFF
+// and SO_INCOMING_CPU read -1), so a negative number cannot mean "failed"
+// there, and an out-parameter costs no allocation on the SO_ERROR path.
+//
+// The typed forms consult the table of sockopt_table.cc; a Buffer value (or
+// getsockoptBuffer) reaches any option as raw bytes.
+#include <arpa/inet.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "sockopt.h"
 
 namespace ps {
 
-void InitOptions(napi_env, napi_value) {}
+namespace {
+
+const char* KindName(OptKind k) {
+  switch (k) {
+    case OptKind::kBool:
+      return "bool";
+    case OptKind::kInt:
+      return "int";
+    case OptKind::kUint:
+      return "uint";
+    case OptKind::kLinger:
+      return "linger";
+    case OptKind::kTimeval:
+      return "timeval";
+    case OptKind::kMreqn:
+      return "ip_mreqn";
+    case OptKind::kMreq6:
+      return "ipv6_mreq";
+    case OptKind::kInAddr:
+      return "in_addr";
+    case OptKind::kString:
+      return "string";
+    case OptKind::kUcred:
+      return "ucred";
+    case OptKind::kU64:
+      return "uint64";
+    case OptKind::kTcpInfo:
+      return "tcp_info";
+  }
+  return "unknown";
+}
+
+// "option 99 at level SOL_SOCKET" or "option 99 at level 1234".
+void DescribeUnknown(char* buf, size_t size, int level, int optname) {
+  const char* ln = LevelName(level);
+  if (ln != nullptr) {
+    snprintf(buf, size, "option %d at level %s", optname, ln);
+  } else {
+    snprintf(buf, size, "option %d at level %d", optname, level);
+  }
+}
+
+napi_value Undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
+  napi_value x;
+  napi_create_double(env, v, &x);
+  napi_set_named_property(env, obj, key, x);
+}
+
+// getsockopt(fd, level, optname, err) -> value, or undefined after storing
+// errno in err[0].
+napi_value GetSockOpt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd, level, optname;
+  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
+      !ArgInt(env, argv[2], "optname", &optname))
+    return nullptr;
+  napi_typedarray_type type;
+  size_t count = 0;
+  void* err = nullptr;
+  if (argv[3] == nullptr ||
+      napi_get_typedarray_info(env, argv[3], &type, &count, &err, nullptr,
+                               nullptr) != napi_ok ||
+      type != napi_int32_array || count < 1) {
+    ThrowTypeError(env, "Expected argument 'err' to be an Int32Array");
+    return nullptr;
+  }
+  const OptionInfo* o = FindOption(level, optname);
+  if (o == nullptr) {
+    char what[96];
+    DescribeUnknown(what, sizeof what, level, optname);
+    ThrowTypeError(env,
+                   "getsockopt has no typed form for %s; read it raw with "
+                   "getsockoptBuffer(fd, level, optname, maxlen)",
+                   what);
+    return nullptr;
+  }
+  if (o->access == kWriteOnly) {
+    ThrowTypeError(env,
+                   "%s can only be set: the kernel has no getsockopt for it",
+                   o->name);
+    return nullptr;
+  }
+  OptBuffer b;
+  memset(&b, 0, sizeof b);
+  socklen_t len = GetLength(*o);
+  int r =
+      RetryOnEintr([&] { return getsockopt(fd, level, optname, &b, &len); });
+  if (r < 0) {
+    static_cast<int32_t*>(err)[0] = errno;
+    return Undefined(env);
+  }
+  return Decode(env, *o, b, len);
+}
+
+bool IsView(napi_env env, napi_value v) {
+  bool yes = false;
+  if (v == nullptr) return false;
+  napi_is_typedarray(env, v, &yes);
+  if (!yes) napi_is_dataview(env, v, &yes);
+  return yes;
+}
+
+// setsockopt(fd, level, optname, value) -> 0 or -errno.
+napi_value SetSockOpt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd, level, optname;
+  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
+      !ArgInt(env, argv[2], "optname", &optname))
+    return nullptr;
+  if (IsView(env, argv[3])) {
+    uint8_t* data;
+    size_t n;
+    if (!ArgBytes(env, argv[3], "value", &data, &n)) return nullptr;
+    int r = RetryOnEintr([&] {
+      return setsockopt(fd, level, optname, data, static_cast<socklen_t>(n));
+    });
+    return ResultOrErrno(env, r);
+  }
+  const OptionInfo* o = FindOption(level, optname);
+  if (o == nullptr) {
+    char what[96];
+    DescribeUnknown(what, sizeof what, level, optname);
+    ThrowTypeError(env,
+                   "setsockopt has no typed form for %s; pass its bytes as a "
+                   "Buffer for the raw form",
+                   what);
+    return nullptr;
+  }
+  if (o->access == kReadOnly) {
+    ThrowTypeError(env, "%s is read-only: it cannot be set", o->name);
+    return nullptr;
+  }
+  OptBuffer b;
+  memset(&b, 0, sizeof b);
+  socklen_t len;
+  if (!Encode(env, *o, argv[3], &b, &len)) return nullptr;
+  int r = RetryOnEintr([&] { return setsockopt(fd, level, optname, &b, len); });
+  return ResultOrErrno(env, r);
+}
+
+// getsockoptBuffer(fd, level, optname, maxlen) -> Buffer of the length the
+// kernel returned, or -errno.
+napi_value GetSockOptBuffer(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd, level, optname;
+  int64_t maxlen;
+  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
+      !ArgInt(env, argv[2], "optname", &optname) ||
+      !ArgInteger(env, argv[3], "maxlen", 0, 65536, &maxlen))
+    return nullptr;
+  void* data;
+  napi_value buf;
+  if (napi_create_buffer(env, static_cast<size_t>(maxlen), &data, &buf) !=
+      napi_ok)
+    return nullptr;
+  if (maxlen > 0) memset(data, 0, static_cast<size_t>(maxlen));
+  socklen_t len = static_cast<socklen_t>(maxlen);
+  int r =
+      RetryOnEintr([&] { return getsockopt(fd, level, optname, data, &len); });
+  if (r < 0) return ResultOrErrno(env, r);
+  if (len >= maxlen) return buf;
+  napi_value exact;
+  napi_create_buffer_copy(env, len, data, nullptr, &exact);
+  return exact;
+}
+
+// ioctl(fd, request, arg?) for the socket requests that take or give an int.
+napi_value Ioctl(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!Args(env, info, argv)) return nullptr;
+  int fd;
+  uint32_t request;
+  if (!ArgFd(env, argv[0], &fd) ||
+      !ArgFlags(env, argv[1], "request", 0, &request))
+    return nullptr;
+  int value = 0;
+  switch (request) {
+    case FIONREAD:  // also SIOCINQ
+    case SIOCOUTQ:
+#ifdef SIOCOUTQNSD
+    case SIOCOUTQNSD:
+#endif
+      break;
+    case FIONBIO:
+      if (!BoolValue(env, argv[2], "arg", &value)) return nullptr;
+      break;
+    default:
+      ThrowTypeError(env,
+                     "ioctl request 0x%x is not one this wrapper knows: use "
+                     "FIONREAD, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD or FIONBIO",
+                     request);
+      return nullptr;
+  }
+  int r = RetryOnEintr([&] { return ioctl(fd, request, &value); });
+  if (r < 0) return ResultOrErrno(env, r);
+  // FIONBIO reads its int; the others write theirs, which is the answer.
+  return Int(env, request == FIONBIO ? 0 : value);
+}
+
+// sockoptTable() -> the typed table, for documentation and tests.
+napi_value SockOptTable(napi_env env, napi_callback_info info) {
+  napi_value arr;
+  napi_create_array(env, &arr);
+  size_t count;
+  const OptionInfo* all = AllOptions(&count);
+  for (size_t i = 0; i < count; i++) {
+    const OptionInfo* o = &all[i];
+    napi_value e, s;
+    napi_create_object(env, &e);
+    SetNumber(env, e, "level", o->level);
+    SetNumber(env, e, "optname", o->optname);
+    napi_create_string_utf8(env, o->name, NAPI_AUTO_LENGTH, &s);
+    napi_set_named_property(env, e, "name", s);
+    napi_create_string_utf8(env, KindName(o->kind), NAPI_AUTO_LENGTH, &s);
+    napi_set_named_property(env, e, "kind", s);
+    const char* access = o->access == kReadOnly    ? "r"
+                         : o->access == kWriteOnly ? "w"
+                                                   : "rw";
+    napi_create_string_utf8(env, access, NAPI_AUTO_LENGTH, &s);
+    napi_set_named_property(env, e, "access", s);
+    napi_set_element(env, arr, static_cast<uint32_t>(i), e);
+  }
+  return arr;
+}
+
+}  // namespace
+
+void InitOptions(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "getsockopt", GetSockOpt);
+  SetFunction(env, exports, "setsockopt", SetSockOpt);
+  SetFunction(env, exports, "getsockoptBuffer", GetSockOptBuffer);
+  SetFunction(env, exports, "ioctl", Ioctl);
+  SetFunction(env, exports, "sockoptTable", SockOptTable);
+}
 
 }  // namespace ps
