@@ -3,18 +3,13 @@
 // CMSG_SPACE/CMSG_LEN to size a receive buffer as C code does.
 import { IPPROTO_IP, IPPROTO_IPV6, IPV6_PKTINFO, IP_PKTINFO, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
 import { native } from './native.js';
+import type { Ucred } from './sockopt.js'; // struct ucred, shared with SO_PEERCRED
 
 const n = native as unknown as {
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
 };
 
-/** struct ucred: a process's credentials, as SCM_CREDENTIALS carries them. See unix(7). */
-export interface Ucred {
-  pid: number;
-  uid: number;
-  gid: number;
-}
 
 /** struct in_pktinfo, as IP_PKTINFO carries it. See ip(7). */
 export interface InPktinfo {

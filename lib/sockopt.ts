@@ -47,7 +47,7 @@ export interface Ipv6Mreq {
   ifindex?: number;
 }
 
-/** struct ucred (SO_PEERCRED): the peer process of a unix(7) socket, as of connect or socketpair. */
+/** struct ucred: a process's pid, uid and gid: the peer of a unix(7) socket (SO_PEERCRED), or what SCM_CREDENTIALS carries. */
 export interface Ucred {
   pid: number;
   uid: number;
