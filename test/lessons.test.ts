@@ -47,4 +47,26 @@ describe('lessons', () => {
     const waited = Number(/returned 14 bytes "worth the wait" after (\d+) ms/.exec(out)?.[1]);
     expect(waited).toBeGreaterThanOrEqual(190); // the peer sends after 200 ms, so no sooner
   });
+
+  it('TIME_WAIT: the active closer keeps the port; SO_REUSEADDR lets a restart bind it', () => {
+    const out = lesson('time-wait');
+    expect(out).toContain("client, after the server's FIN: CLOSE_WAIT");
+    expect(out).toMatch(/without SO_REUSEADDR:[\s\S]*TIME_WAIT on the server's port: 1[\s\S]*bind failed with EADDRINUSE/);
+    expect(out).toMatch(/with SO_REUSEADDR[\s\S]*bind succeeded \(SO_REUSEADDR reads true\)/);
+  });
+
+  it('Nagle: both variants run, and TCP_NODELAY reads back as set', () => {
+    const out = lesson('nagle', '5');
+    expect(out).toMatch(/TCP_NODELAY false:\n {2}write-write-read with Nagle: median [\d.]+ ms/);
+    expect(out).toMatch(/TCP_NODELAY true:\n {2}write-write-read with TCP_NODELAY: median [\d.]+ ms/);
+  });
+
+  it('keepalive: probes are answered, so the probed connection hears an ACK while the other hears nothing', () => {
+    const out = lesson('keepalive', '2500');
+    expect(out).toContain('SO_KEEPALIVE true, idle 1 s, interval 1 s, count 3');
+    const quiet = Number(/without keepalive: last ACK received (\d+) ms ago/.exec(out)?.[1]);
+    const alive = Number(/with keepalive: +last ACK received (\d+) ms ago/.exec(out)?.[1]);
+    expect(quiet).toBeGreaterThanOrEqual(2400); // nothing was sent for 2.5 s
+    expect(alive).toBeLessThan(1500); // probes go out every second after the first
+  });
 });
