@@ -176,15 +176,15 @@ napi_value Poll(napi_env env, napi_callback_info info) {
       !ArgInteger(env, argv[1], "nfds", 0, INT32_MAX, &nfds) ||
       !ArgInt(env, argv[2], "timeoutMs", &timeout))
     return nullptr;
-  if (reinterpret_cast<uintptr_t>(p) % alignof(pollfd) != 0) {
-    ThrowRangeError(env, "Argument 'fds' must be aligned to %zu bytes",
-                    alignof(pollfd));
-    return nullptr;
-  }
   if (static_cast<size_t>(nfds) > size / sizeof(pollfd)) {
     ThrowRangeError(env,
                     "Argument 'nfds' (%lld) is more than 'fds' holds (%zu)",
                     static_cast<long long>(nfds), size / sizeof(pollfd));
+    return nullptr;
+  }
+  if (nfds > 0 && reinterpret_cast<uintptr_t>(p) % alignof(pollfd) != 0) {
+    ThrowRangeError(env, "Argument 'fds' must be aligned to %zu bytes",
+                    alignof(pollfd));
     return nullptr;
   }
   pollfd* fds = reinterpret_cast<pollfd*>(p);

@@ -41,6 +41,9 @@ struct Loop {
   epoll_event* scratch = nullptr;
   napi_ref events_ref = nullptr;    // the Uint32Array handed to JS
   napi_ref callback_ref = nullptr;  // set by start()
+  // Held while started: a running loop stays alive without a JS reference
+  // to it, as a listening net.Server does.
+  napi_ref self_ref = nullptr;
   napi_async_context async_context = nullptr;
   napi_async_cleanup_hook_handle cleanup = nullptr;
   bool active = false;        // uv_poll_start'ed
@@ -77,6 +80,8 @@ void Shutdown(Loop* l) {
   close(l->epfd);
   l->epfd = -1;
   if (l->callback_ref) napi_delete_reference(l->env, l->callback_ref);
+  if (l->self_ref) napi_delete_reference(l->env, l->self_ref);
+  l->self_ref = nullptr;
   if (l->events_ref) napi_delete_reference(l->env, l->events_ref);
   if (l->async_context) napi_async_destroy(l->env, l->async_context);
   l->callback_ref = l->events_ref = nullptr;
@@ -100,6 +105,8 @@ void OnFinalize(napi_env, void* data, void*) {
 void ReportLoopError(Loop* l, const char* code_text, const char* what) {
   uv_poll_stop(&l->poll);
   l->active = false;
+  if (l->self_ref) napi_delete_reference(l->env, l->self_ref);
+  l->self_ref = nullptr;
   napi_value msg, code, err;
   char text[160];
   snprintf(text, sizeof text, "EpollLoop stopped: %s", what);
@@ -262,6 +269,8 @@ napi_value LoopStart(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[1], 1, &l->callback_ref);
   int r = uv_poll_start(&l->poll, UV_READABLE, OnReadable);
   l->active = r == 0;
+  if (l->active && l->self_ref == nullptr)
+    napi_create_reference(env, argv[0], 1, &l->self_ref);
   return Int(env, r);
 }
 
@@ -280,6 +289,8 @@ napi_value LoopOp(napi_env env, napi_callback_info info) {
     case Op::kStop:
       uv_poll_stop(&l->poll);
       l->active = false;
+      if (l->self_ref) napi_delete_reference(env, l->self_ref);
+      l->self_ref = nullptr;
       break;
     case Op::kRef:
       uv_ref(h);
