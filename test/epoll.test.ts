@@ -45,8 +45,8 @@ afterEach(() => {
   toClose = [];
 });
 function track<T extends number | number[]>(x: T): T {
-  if (typeof x === 'number') toClose.push(x);
-  else toClose.push(...x);
+  if (Array.isArray(x)) toClose.push(...x);
+  else toClose.push(x as number);
   return x;
 }
 
