@@ -194,10 +194,9 @@ describe('EpollLoop', () => {
 
 describe('EpollLoop lifetime and errors (child processes)', () => {
   const child = path.join(__dirname, 'workers', 'loop-child.ts');
-  const tsx = require.resolve('tsx/cli');
   function run(mode: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [tsx, child, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, ['--import', 'tsx', child, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
       });
     });
