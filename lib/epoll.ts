@@ -59,7 +59,9 @@ export function epoll_ctl(epfd: number, op: number, fd: number, events = 0, data
  * @see https://man7.org/linux/man-pages/man2/epoll_wait.2.html
  * @throws {SocketError} EBADF (epfd not open), EINVAL (epfd is not an epoll fd)
  * @throws {RangeError} when `maxevents` is below 1 or more than `events` holds.
- * @throws {TypeError} when `events` is not a Uint32Array or is detached.
+ * @throws {TypeError} when `events` is not an ArrayBufferView or is detached.
+ *   (Any 4-byte-aligned view of at least 8 * maxevents bytes is memory-safe
+ *   and accepted; the values are meant to be read as a Uint32Array.)
  */
 export function epoll_wait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number): number {
   return check(n.epoll_wait(epfd, events, maxevents, timeoutMs), 'epoll_wait');

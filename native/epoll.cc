@@ -75,6 +75,48 @@ int WaitRetrying(int timeout, F wait) {
   }
 }
 
+// An integer argument in [min, max], as ArgInteger reads it, with a fast
+// path for the common case: one napi call and no libm trunc(). Anything
+// else (NaN, a fraction, out of range, not a number) takes ArgInteger's
+// path, which throws the error that names the argument.
+inline bool FastInteger(napi_env env, napi_value v, const char* name,
+                        int64_t min, int64_t max, int64_t* out) {
+  double d;
+  if (v != nullptr && napi_get_value_double(env, v, &d) == napi_ok &&
+      d >= static_cast<double>(min) && d <= static_cast<double>(max)) {
+    int64_t i = static_cast<int64_t>(d);
+    if (static_cast<double>(i) == d) {
+      *out = i;
+      return true;
+    }
+  }
+  return ArgInteger(env, v, name, min, max, out);
+}
+
+// Why epoll_wait's `events` was refused: thrown on the slow path only.
+void ThrowBadEvents(napi_env env, napi_value v, size_t bytes, uintptr_t addr,
+                    int maxevents) {
+  napi_typedarray_type type;
+  size_t length;
+  napi_value ab = nullptr;
+  bool is_typed = v != nullptr &&
+                  napi_get_typedarray_info(env, v, &type, &length, nullptr,
+                                           &ab, nullptr) == napi_ok;
+  bool detached = false;
+  if (is_typed && bytes == 0) napi_is_detached_arraybuffer(env, ab, &detached);
+  if (detached) {
+    ThrowTypeError(env,
+                   "Argument 'events' is a view of a detached ArrayBuffer");
+  } else if (addr % alignof(uint32_t) != 0) {
+    ThrowRangeError(env, "Argument 'events' must be aligned to 4 bytes");
+  } else {
+    ThrowRangeError(env,
+                    "Argument 'maxevents' (%d) needs %lld Uint32 elements; "
+                    "'events' has %zu",
+                    maxevents, 2LL * maxevents, bytes / 4);
+  }
+}
+
 // epoll_create1(flags) -> epfd or -errno.
 napi_value EpollCreate1(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -115,44 +157,35 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok)
     return nullptr;
   for (size_t i = argc; i < 4; i++) argv[i] = nullptr;
-  int epfd, maxevents, timeout;
-  if (!ArgFd(env, argv[0], &epfd, "epfd")) return nullptr;
-  napi_typedarray_type type;
-  size_t length;
+  // The per-call cost is the number of napi calls, so each argument takes
+  // one. `events` is read with napi_get_buffer_info, which accepts every
+  // ArrayBufferView and is much cheaper than napi_get_typedarray_info's
+  // type probe; what makes the write safe is the byte length and the
+  // alignment, both checked below. The documented type is Uint32Array.
+  int64_t epfd, maxevents, timeout;
   void* p;
-  napi_value ab;
+  size_t bytes;
+  if (!FastInteger(env, argv[0], "epfd", 0, INT32_MAX, &epfd)) return nullptr;
   if (argv[1] == nullptr ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &p, &ab,
-                               nullptr) != napi_ok ||
-      type != napi_uint32_array) {
+      napi_get_buffer_info(env, argv[1], &p, &bytes) != napi_ok) {
     ThrowTypeError(env, "Expected argument 'events' to be a Uint32Array");
     return nullptr;
   }
-  int64_t max;
-  if (!ArgInteger(env, argv[2], "maxevents", 1, INT32_MAX, &max) ||
-      !ArgInt(env, argv[3], "timeoutMs", &timeout))
+  if (!FastInteger(env, argv[2], "maxevents", 1, INT32_MAX / 8, &maxevents) ||
+      !FastInteger(env, argv[3], "timeoutMs", INT32_MIN, INT32_MAX, &timeout))
     return nullptr;
-  maxevents = static_cast<int>(max);
-  if (static_cast<size_t>(maxevents) > length / 2) {
-    bool detached = false;
-    if (length == 0) napi_is_detached_arraybuffer(env, ab, &detached);
-    if (detached) {
-      ThrowTypeError(env,
-                     "Argument 'events' is a view of a detached ArrayBuffer");
-    } else {
-      ThrowRangeError(env,
-                      "Argument 'maxevents' (%d) needs %lld elements; "
-                      "'events' has %zu",
-                      maxevents, 2LL * maxevents, length);
-    }
+  uintptr_t addr = reinterpret_cast<uintptr_t>(p);
+  if (static_cast<size_t>(maxevents) > bytes / 8 ||
+      addr % alignof(uint32_t) != 0) {
+    ThrowBadEvents(env, argv[1], bytes, addr, static_cast<int>(maxevents));
     return nullptr;
   }
   Scratch* s = static_cast<Scratch*>(data);
   if (!Reserve(s, static_cast<size_t>(maxevents))) return Int(env, -ENOMEM);
   epoll_event* ev = s->events;
-  int n = WaitRetrying(timeout < 0 ? -1 : timeout, [&](int t) {
-    return epoll_wait(epfd, ev, maxevents, t);
-  });
+  int fd = static_cast<int>(epfd), max = static_cast<int>(maxevents);
+  int n = WaitRetrying(timeout < 0 ? -1 : static_cast<int>(timeout),
+                       [&](int t) { return epoll_wait(fd, ev, max, t); });
   if (n < 0) return ResultOrErrno(env, n);
   uint32_t* out = static_cast<uint32_t*>(p);
   for (int i = 0; i < n; i++) {

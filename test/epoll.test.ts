@@ -324,7 +324,9 @@ describe('argument checks', () => {
 
   it('names the bad argument', () => {
     expect(() => epoll_wait(-1, ev, 1, 0)).toThrow(RangeError);
-    expect(() => epoll_wait(0, new Int32Array(8) as unknown as Uint32Array, 1, 0)).toThrow(/'events'.*Uint32Array/);
+    expect(() => epoll_wait(0, [0, 0] as unknown as Uint32Array, 1, 0)).toThrow(/'events'.*Uint32Array/);
+    expect(() => epoll_wait(0, new Uint8Array(12) as unknown as Uint32Array, 2, 0)).toThrow(/'maxevents'/);
+    expect(() => epoll_wait(0, new Uint8Array(new ArrayBuffer(16), 1, 8) as unknown as Uint32Array, 1, 0)).toThrow(/aligned/);
     expect(() => epoll_wait(0, null as unknown as Uint32Array, 1, 0)).toThrow(TypeError);
     expect(() => epoll_wait(0, ev, 0, 0)).toThrow(/'maxevents'/);
     expect(() => epoll_wait(0, ev, 5, 0)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
