@@ -194,9 +194,9 @@ describe('EpollLoop', () => {
 
 describe('EpollLoop lifetime and errors (child processes)', () => {
   const child = path.join(__dirname, 'workers', 'loop-child.ts');
-  function run(mode: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function run(mode: string, flags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', child, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [...flags, '--import', 'tsx', child, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
       });
     });
@@ -216,6 +216,10 @@ describe('EpollLoop lifetime and errors (child processes)', () => {
 
   it('a throw in the callback is an uncaught exception, and the loop goes on', async () => {
     expect(await run('throw-handled')).toMatchObject({ code: 0, stdout: 'caught boom in batch 1\nbatch 2\n' });
+  });
+
+  it('a loop dropped without close() is closed by the garbage collector', async () => {
+    expect(await run('gc', ['--expose-gc'])).toMatchObject({ code: 0, stdout: 'created=50 left=0\n' });
   });
 
   it('an unhandled throw ends the process as any uncaught exception does', async () => {

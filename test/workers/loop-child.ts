@@ -1,6 +1,7 @@
 // Child process for test/loop.test.ts: the EpollLoop behaviours that decide
 // whether a process lives or dies, which a test can only watch from outside.
 // Run as `tsx loop-child.ts <mode>`; it prints what happened and exits.
+import { readdirSync } from 'node:fs';
 import { EFD_NONBLOCK, EPOLLIN, EPOLL_CTL_ADD, EpollLoop, close, epoll_ctl, eventfd, read, write } from '../../lib/index.js';
 
 const mode = process.argv[2];
@@ -61,6 +62,23 @@ switch (mode) {
       throw new Error('boom unhandled');
     });
     kick();
+    break;
+  }
+  case 'gc': {
+    // Loops dropped without close() are closed by the garbage collector:
+    // their epfds are released. (Run with --expose-gc.)
+    loop.close();
+    close(efd);
+    const count = (): number => readdirSync('/proc/self/fd').length;
+    const before = count();
+    for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
+    const created = count() - before;
+    const gc = (globalThis as { gc?: () => void }).gc as () => void;
+    gc();
+    setTimeout(() => {
+      gc();
+      setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
+    }, 20);
     break;
   }
   default:
