@@ -10,3 +10,4 @@ export * from './sockopt.js';
 export * from './msg.js';
 export * from './epoll.js';
 export * from './loop.js';
+export * from './poller.js';
