@@ -66,8 +66,8 @@ bool IsNullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
-bool ArgInteger(napi_env env, napi_value v, const char* name, int64_t min,
-                int64_t max, int64_t* out) {
+bool ArgIntegerSlow(napi_env env, napi_value v, const char* name,
+                    int64_t min, int64_t max, int64_t* out) {
   double d;
   // napi_get_value_double fails for anything but a number, so one call both
   // checks the type and reads the value.
@@ -89,22 +89,6 @@ bool ArgInteger(napi_env env, napi_value v, const char* name, int64_t min,
   }
   *out = static_cast<int64_t>(d);
   return true;
-}
-
-bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
-                        int64_t min, int64_t max, int64_t dflt, int64_t* out) {
-  double d;
-  if (v != nullptr && napi_get_value_double(env, v, &d) == napi_ok &&
-      d == std::trunc(d) && d >= static_cast<double>(min) &&
-      d <= static_cast<double>(max)) {
-    *out = static_cast<int64_t>(d);
-    return true;
-  }
-  if (IsNullish(env, v)) {
-    *out = dflt;
-    return true;
-  }
-  return ArgInteger(env, v, name, min, max, out);  // throws the right error
 }
 
 bool ArgFlags(napi_env env, napi_value v, const char* name, uint32_t dflt,

@@ -32,6 +32,9 @@ void ThrowValueError(napi_env env, const char* fmt, ...)
 void ThrowRangeError(napi_env env, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+// True when `v` is undefined or null (or nullptr: an argument not passed).
+bool IsNullish(napi_env env, napi_value v);
+
 // The value handed back for a result or an errno: `r` when r >= 0, else
 // -errno. Call it right after the system call, before anything can touch
 // errno.
@@ -59,13 +62,49 @@ inline auto RetryOnEintr(F call) -> decltype(call()) {
   return r;
 }
 
-// Reads argument `i` as an integer in [min, max]. `undefined` (or a missing
-// argument) takes `dflt` when `optional` is set. Throws and returns false
-// otherwise. One napi call on the fast path.
-bool ArgInteger(napi_env env, napi_value v, const char* name, int64_t min,
-                int64_t max, int64_t* out);
-bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
-                        int64_t min, int64_t max, int64_t dflt, int64_t* out);
+// Reads `v` as an integer in [min, max]; throws a TypeError (not an
+// integer) or RangeError (out of range) naming `name` and returns false
+// otherwise. Called for every argument of every call, so the common case is
+// inline: one napi call, and no libm trunc().
+bool ArgIntegerSlow(napi_env env, napi_value v, const char* name, int64_t min,
+                    int64_t max, int64_t* out);
+inline bool ArgInteger(napi_env env, napi_value v, const char* name,
+                       int64_t min, int64_t max, int64_t* out) {
+  double d;
+  if (v != nullptr && napi_get_value_double(env, v, &d) == napi_ok &&
+      d >= static_cast<double>(min) && d <= static_cast<double>(max)) {
+    int64_t i = static_cast<int64_t>(d);  // in range, so well defined
+    if (static_cast<double>(i) == d) {
+      *out = i;
+      return true;
+    }
+  }
+  return ArgIntegerSlow(env, v, name, min, max, out);
+}
+// As ArgInteger, but `undefined`, `null` or a missing argument (nullptr,
+// see Args) takes `dflt` without a napi call.
+inline bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
+                               int64_t min, int64_t max, int64_t dflt,
+                               int64_t* out) {
+  double d;
+  if (v == nullptr) {
+    *out = dflt;
+    return true;
+  }
+  if (napi_get_value_double(env, v, &d) == napi_ok &&
+      d >= static_cast<double>(min) && d <= static_cast<double>(max)) {
+    int64_t i = static_cast<int64_t>(d);
+    if (static_cast<double>(i) == d) {
+      *out = i;
+      return true;
+    }
+  }
+  if (IsNullish(env, v)) {
+    *out = dflt;
+    return true;
+  }
+  return ArgIntegerSlow(env, v, name, min, max, out);
+}
 
 // A file descriptor: an integer in [0, INT32_MAX]. Negative fds are a
 // RangeError here; a closed fd is the kernel's EBADF.
@@ -110,9 +149,6 @@ bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
 // RangeError.
 bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
                size_t bufsize, size_t* len);
-
-// True when `v` is undefined or null: optional arguments.
-bool IsNullish(napi_env env, napi_value v);
 
 // Registers a plain function on `exports`. Plain functions (not ObjectWrap
 // methods) are the cheapest call Node-API offers.

@@ -75,24 +75,6 @@ int WaitRetrying(int timeout, F wait) {
   }
 }
 
-// An integer argument in [min, max], as ArgInteger reads it, with a fast
-// path for the common case: one napi call and no libm trunc(). Anything
-// else (NaN, a fraction, out of range, not a number) takes ArgInteger's
-// path, which throws the error that names the argument.
-inline bool FastInteger(napi_env env, napi_value v, const char* name,
-                        int64_t min, int64_t max, int64_t* out) {
-  double d;
-  if (v != nullptr && napi_get_value_double(env, v, &d) == napi_ok &&
-      d >= static_cast<double>(min) && d <= static_cast<double>(max)) {
-    int64_t i = static_cast<int64_t>(d);
-    if (static_cast<double>(i) == d) {
-      *out = i;
-      return true;
-    }
-  }
-  return ArgInteger(env, v, name, min, max, out);
-}
-
 // Why epoll_wait's `events` was refused: thrown on the slow path only.
 void ThrowBadEvents(napi_env env, napi_value v, size_t bytes, uintptr_t addr,
                     int maxevents) {
@@ -165,14 +147,14 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
   int64_t epfd, maxevents, timeout;
   void* p;
   size_t bytes;
-  if (!FastInteger(env, argv[0], "epfd", 0, INT32_MAX, &epfd)) return nullptr;
+  if (!ArgInteger(env, argv[0], "epfd", 0, INT32_MAX, &epfd)) return nullptr;
   if (argv[1] == nullptr ||
       napi_get_buffer_info(env, argv[1], &p, &bytes) != napi_ok) {
     ThrowTypeError(env, "Expected argument 'events' to be a Uint32Array");
     return nullptr;
   }
-  if (!FastInteger(env, argv[2], "maxevents", 1, INT32_MAX / 8, &maxevents) ||
-      !FastInteger(env, argv[3], "timeoutMs", INT32_MIN, INT32_MAX, &timeout))
+  if (!ArgInteger(env, argv[2], "maxevents", 1, INT32_MAX / 8, &maxevents) ||
+      !ArgInteger(env, argv[3], "timeoutMs", INT32_MIN, INT32_MAX, &timeout))
     return nullptr;
   uintptr_t addr = reinterpret_cast<uintptr_t>(p);
   if (static_cast<size_t>(maxevents) > bytes / 8 ||
