@@ -1,4 +1,4 @@
-// docs/options.md and the typed table agree: each level's table lists
+// The README's option tables and the typed table agree: each level's table lists
 // exactly the options socketOptions() knows at that level, sorted by C name,
 // each with a man page (or a note saying where it is documented instead).
 import { readFileSync } from 'node:fs';
@@ -6,13 +6,13 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, SOL_SOCKET, socketOptions } from '../lib/index.js';
 
-const doc = readFileSync(path.join(__dirname, '../docs/options.md'), 'utf8');
+const doc = readFileSync(path.join(__dirname, '../README.md'), 'utf8');
 
-/** The rows of the table under `## Options at <level>`: [constant, value, meaning, man page]. */
+/** The rows of the table under `### Options at <level>`: [constant, value, meaning, man page]. */
 function rows(level: string): string[][] {
-  const start = doc.indexOf(`## Options at ${level}\n`);
+  const start = doc.indexOf(`### Options at ${level}\n`);
   expect(start, `a section for ${level}`).toBeGreaterThanOrEqual(0);
-  const end = doc.indexOf('\n## ', start + 1);
+  const end = doc.indexOf('\n#', start + 1);
   return doc
     .slice(start, end === -1 ? undefined : end)
     .split('\n')
@@ -20,7 +20,7 @@ function rows(level: string): string[][] {
     .map((line) => line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, '').trim()));
 }
 
-describe('docs/options.md', () => {
+describe('README option tables', () => {
   it.for([
     ['SOL_SOCKET', SOL_SOCKET],
     ['IPPROTO_TCP', IPPROTO_TCP],
