@@ -1,6 +1,8 @@
 // Every lesson in examples/ runs as a reader runs it (npx tsx) and shows
 // what its header comment says it shows.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -68,5 +70,46 @@ describe('lessons', () => {
     const alive = Number(/with keepalive: +last ACK received (\d+) ms ago/.exec(out)?.[1]);
     expect(quiet).toBeGreaterThanOrEqual(2400); // nothing was sent for 2.5 s
     expect(alive).toBeLessThan(1500); // probes go out every second after the first
+  });
+
+  it('SO_REUSEPORT: worker threads share one port, the kernel spreads the connections, eventfds stop them', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reuseport-workers.ts', '2', '0', '30'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not ready: ${out}`)), 15_000);
+        child.stdout.on('data', () => {
+          const m = /2 workers share port: (\d+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      const clients = 40;
+      await Promise.all(
+        Array.from({ length: clients }, async (_, i) => {
+          const s = net.connect(port, '127.0.0.1');
+          await once(s, 'connect');
+          s.write(`hello ${i}`);
+          const [data] = await once(s, 'data');
+          expect(String(data)).toBe(`hello ${i}`);
+          s.end();
+          await once(s, 'close');
+        }),
+      );
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+      const counts: number[] = JSON.parse(/accepted per worker: (\[.*\])/.exec(out)![1]!);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(clients);
+      expect(counts.every((c) => c > 0)).toBe(true); // 40 hashed connections all on one socket: odds 2^-39
+    } finally {
+      child.kill();
+    }
   });
 });
