@@ -84,6 +84,20 @@ static uint64_t hist[HIST_BUCKETS];
 static uint64_t churn_seq;
 static int active_limit;  // connections taking part in the traffic phase
 
+// The result line is assembled here and printed once at the end, so that a
+// failure half-way prints its own line and never a broken one.
+static char result[8192];
+static size_t result_len;
+
+static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void emit(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(result + result_len, sizeof result - result_len, fmt, ap);
+  va_end(ap);
+  if (n > 0) result_len += (size_t)n < sizeof result - result_len ? (size_t)n : sizeof result - result_len - 1;
+}
+
 static int64_t mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -422,7 +436,7 @@ static void traffic_phase(int64_t hard_deadline) {
   double cpu_sched = c0.ns >= 0 && c1.ns >= 0 ? (double)(c1.ns - c0.ns) / 1e9 : -1;
   uint64_t total = 0;
   for (int b = 0; b < HIST_BUCKETS; b++) total += hist[b];
-  printf("\"window_s\":%.6f,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
+  emit("\"window_s\":%.6f,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
          ",\"msgs_per_s\":%.1f,\"bytes_per_s\":%.1f,"
          "\"latency_us\":{\"count\":%" PRIu64 ",\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
          "\"server_cpu\":{\"pid\":%d,\"ticks\":%lld,\"clk_tck\":%ld,\"stat_s\":%.4f,\"sched_s\":%.6f},"
@@ -497,7 +511,7 @@ int main(int argc, char **argv) {
   int64_t t_start = now_ns;
   int64_t hard_deadline = t_start + (int64_t)(deadline_s * 1e9);
 
-  printf("{\"ok\":true,\"mode\":\"%s\",\"conns\":%d,\"size\":%zu,\"depth\":%d,",
+  emit("{\"ok\":true,\"mode\":\"%s\",\"conns\":%d,\"size\":%zu,\"depth\":%d,",
          mode == PINGPONG ? "pingpong" : mode == STREAM ? "stream" : mode == CHURN ? "churn" : "idle", nconns,
          msg_size, depth);
 
@@ -505,7 +519,7 @@ int main(int argc, char **argv) {
     active_limit = nconns;
     for (int i = 0; i < nconns; i++) start_connect(i);
     traffic_phase(hard_deadline);
-    printf("}\n");
+    printf("%s}\n", result);
     return 0;
   }
 
@@ -533,13 +547,13 @@ int main(int argc, char **argv) {
   int64_t t_hold = now_ns + (int64_t)(hold * 1e9);
   while (now_ns < t_hold) pump(ms_until(t_hold));  // nothing should arrive: the connections are idle
   long rss1 = read_status_kb(server_pid, "VmRSS"), sock1 = sockstat_tcp_mem(), slab1 = meminfo_kb("Slab");
-  printf("\"idle\":{\"connect_s\":%.3f,\"rss_kb_before\":%ld,\"rss_kb_after\":%ld,"
+  emit("\"idle\":{\"connect_s\":%.3f,\"rss_kb_before\":%ld,\"rss_kb_after\":%ld,"
          "\"sockstat_pages_before\":%ld,\"sockstat_pages_after\":%ld,\"slab_kb_before\":%ld,\"slab_kb_after\":%ld,"
          "\"page_size\":%ld},",
          connect_s, rss0, rss1, sock0, sock1, slab0, slab1, sysconf(_SC_PAGESIZE));
   if (nactive > nconns) nactive = nconns;
   active_limit = nactive;
-  printf("\"active\":%d,", nactive);
+  emit("\"active\":%d,", nactive);
   if (nactive > 0) {
     // Each active connection goes on from where its first round trip left
     // it (offset S, one message done), so the pattern check carries on.
@@ -549,8 +563,8 @@ int main(int argc, char **argv) {
     }
     traffic_phase(hard_deadline);
   } else {
-    printf("\"window_s\":0,\"messages\":0");
+    emit("\"window_s\":0,\"messages\":0");
   }
-  printf("}\n");
+  printf("%s}\n", result);
   return 0;
 }
