@@ -203,14 +203,14 @@ async function micro(o: BenchOptions, cpu: number | null): Promise<MicroResult &
   }
   log('micro: JS heap per event');
   const a = await run(
-    [process.execPath, '--expose-gc', '--max-semi-space-size=128', '--import', 'tsx', path.join(BENCH_DIR, 'micro', 'alloc.ts'), String(o.allocEvents)],
+    [process.execPath, '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=128', '--import', 'tsx', path.join(BENCH_DIR, 'micro', 'alloc.ts'), String(o.allocEvents)],
     cpu,
-    300_000,
+    120_000,
   );
   try {
     result.alloc = JSON.parse(a.stdout);
   } catch {
-    result.alloc = { skipped: `failed: ${(a.stderr || a.stdout).trim().slice(0, 300)}` };
+    result.alloc = { skipped: `failed${a.timedOut ? ' (timed out)' : ''}: ${(a.stderr || a.stdout).trim().slice(0, 300)}` };
   }
   return result;
 }

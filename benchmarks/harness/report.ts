@@ -249,20 +249,28 @@ export function markdownReport(r: Results): string {
     out.push('');
     out.push('### Several waiters on one listening socket (worker_threads)');
     out.push('');
+    out.push(
+      'Four worker threads, each accepting from one listening socket. A thread woken for a connection another thread already took often never ' +
+        'sees it: epoll_wait re-checks readiness and sleeps again. So the herd shows in the threads\' voluntary context switches per connection ' +
+        '(read from /proc/thread-self/status; about one of them is the accepting thread waiting for the 64 bytes), not in what epoll_wait returns. ' +
+        'each-*: one epoll set per worker; shared-*: one set for all; reuseport: one listening socket per worker (SO_REUSEPORT).',
+    );
+    out.push('');
     const w = lab.waiters as { skipped?: string; error?: string; variants?: Array<Record<string, unknown>> } | null;
     if (!w || w.skipped || w.error) out.push(`Not measured: ${w?.skipped ?? w?.error ?? 'not run'}.`);
     else
       out.push(
         table(
-          ['Variant', 'Connections', 'Wake-ups per connection', 'Futile wake-ups per connection', 'Accepts per worker'],
+          ['Variant', 'Connections', 'epoll_wait returns per connection', 'Futile (accept found nothing)', 'Thread wake-ups per connection', 'Accepts per worker'],
           (w.variants ?? []).map((v) =>
             v.skipped
-              ? [String(v.variant), `skipped: ${String(v.skipped)}`, '', '', '']
+              ? [String(v.variant), `skipped: ${String(v.skipped)}`, '', '', '', '']
               : [
                   String(v.variant),
                   String(v.connections),
                   fmt(Number(v.wakeupsPerConn)),
                   fmt(Number(v.futilePerConn)),
+                  fmt(Number(v.switchesPerConn)),
                   (v.acceptedPerWorker as number[]).join(' / '),
                 ],
           ),

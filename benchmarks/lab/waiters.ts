@@ -1,8 +1,10 @@
 // Lab: several threads waiting for connections on one listening socket.
 // Each worker_thread waits in epoll_wait and accepts; the load generator's
 // churn mode makes connections. Counted per variant: wake-ups per accepted
-// connection, futile wake-ups (woken, but accept found the queue empty) and
-// how evenly the connections spread over the workers.
+// connection (epoll_wait returned events), futile wake-ups (woken, but accept
+// found the queue empty), the workers' voluntary context switches per
+// connection (kernel wake-ups, including those epoll_wait swallows), and how
+// evenly the connections spread over the workers.
 //
 //   node --import tsx benchmarks/lab/waiters.ts <port-of-nothing> ... (run by the runner)
 //
@@ -17,6 +19,7 @@
 // Main thread usage: waiters.ts <loadgen-path> <workers> <duration-s> [variants,...]
 // Prints one JSON line.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   AF_INET,
@@ -55,6 +58,17 @@ interface WorkerCounts {
   futile: number;
   accepted: number;
   eagain: number;
+  /** Voluntary context switches of this thread while it served: every kernel wake-up, even one epoll_wait swallows. */
+  switches: number;
+}
+
+// A wake-up that finds the accept queue already emptied by another thread
+// may never reach user space (epoll_wait re-checks readiness and sleeps
+// again), so the thread's own count of voluntary context switches is what
+// shows a thundering herd.
+function voluntarySwitches(): number {
+  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync('/proc/thread-self/status', 'utf8'));
+  return m ? Number(m[1]) : NaN;
 }
 
 function listener(port: number, reuseport: boolean): number {
@@ -67,7 +81,7 @@ function listener(port: number, reuseport: boolean): number {
 function workerMain(job: WorkerJob): void {
   const ep = api('epoll')!;
   const stop = new Int32Array(job.stop);
-  const counts: WorkerCounts = { wakeups: 0, futile: 0, accepted: 0, eagain: 0 };
+  const counts: WorkerCounts = { wakeups: 0, futile: 0, accepted: 0, eagain: 0, switches: 0 };
   let lfd = job.lfd;
   let epfd = job.sharedEpfd;
   if (job.variant === 'reuseport') {
@@ -80,6 +94,7 @@ function workerMain(job: WorkerJob): void {
     ep.epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, mask);
   }
   parentPort!.postMessage({ ready: true });
+  const switches0 = voluntarySwitches();
   const events = new Uint32Array(2 * 16);
   const buf = Buffer.alloc(64);
   while (Atomics.load(stop, 0) === 0) {
@@ -113,6 +128,7 @@ function workerMain(job: WorkerJob): void {
       if (job.variant !== 'each-et' && job.variant !== 'shared-et') break;
     }
   }
+  counts.switches = voluntarySwitches() - switches0;
   if (job.variant === 'reuseport') close(lfd);
   if (job.sharedEpfd < 0) close(epfd);
   parentPort!.postMessage({ counts });
@@ -141,7 +157,11 @@ async function runVariant(variant: Variant, loadgen: string, workers: number, du
   const results: Promise<WorkerCounts>[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < workers; i++) {
-    const w = new Worker(__filename, { workerData: { variant, lfd, port, sharedEpfd, stop } satisfies WorkerJob });
+    // A worker does not inherit tsx's loader: register it before loading this file.
+    const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, {
+      eval: true,
+      workerData: { variant, lfd, port, sharedEpfd, stop } satisfies WorkerJob,
+    });
     threads.push(w);
     let onReady: () => void = () => {};
     ready.push(new Promise((r) => (onReady = r)));
@@ -176,6 +196,7 @@ async function runVariant(variant: Variant, loadgen: string, workers: number, du
       wakeupsPerConn: sum('wakeups') / Math.max(1, accepted),
       futilePerConn: sum('futile') / Math.max(1, accepted),
       eagainPerConn: sum('eagain') / Math.max(1, accepted),
+      switchesPerConn: sum('switches') / Math.max(1, accepted),
       acceptedPerWorker: perWorker,
       imbalance: Math.max(...perWorker) / Math.max(1, Math.min(...perWorker)),
     };
