@@ -20,7 +20,7 @@ const HELP = `npm run bench -- [options]
   --quick                 short everything (under a minute): 1 round, 0.2 s windows, 2000-connection C10K
   --servers a,b,...       servers to run (default: all): ${SERVERS.map((s) => s.id).join(', ')}
   --workloads a,b,...     workloads to run (default: all): ${WORKLOADS.map((w) => w.id).join(', ')}
-  --duration S            measured window per run, seconds (default 1; quick 0.2)
+  --duration S            measured window per run, seconds (default 0.8; quick 0.2)
   --warmup S              warm-up inside each run before the window, seconds (default 0.2; quick 0.05)
   --rounds N              measured rounds, interleaved across servers (default 3; quick 1)
   --no-warmup-round       skip the discarded warm-up round (default on; off with --quick)
@@ -38,7 +38,7 @@ function parseOptions(argv: string[]): BenchOptions & { report?: string } {
     quick,
     servers: SERVERS.map((s) => s.id),
     workloads: WORKLOADS.map((w) => w.id),
-    duration: quick ? 0.2 : 1,
+    duration: quick ? 0.2 : 0.8,
     warmup: quick ? 0.05 : 0.2,
     rounds: quick ? 1 : 3,
     warmupRound: !quick,

@@ -3,7 +3,7 @@
 // end-to-end run of `npm run bench` whose result file must be complete and
 // well-formed (speeds are never asserted).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -196,6 +196,64 @@ describe('npm run bench -- --quick (tiny)', () => {
       });
       expect(readFileSync(path.join(out, 'latest.md'), 'utf8')).toBe(md);
     } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Pids of the live processes whose parent is `ppid`. */
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === ppid && f[0] !== 'Z') out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+describe('interrupting a run', () => {
+  it('SIGINT stops every server and load generator it started', { timeout: 40_000 }, async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-int-'));
+    const runner = spawn(
+      process.execPath,
+      [
+        '--import', 'tsx', path.join(ROOT, 'benchmarks', 'run.ts'),
+        '--servers', 'c-lt,node-data', '--workloads', 'pp-100x64', '--duration', '20',
+        '--rounds', '1', '--no-warmup-round', '--no-micro', '--no-lab', '--out', out,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    try {
+      // Wait until both servers and a load generator run (3 children).
+      let kids: number[] = [];
+      for (let i = 0; i < 300 && kids.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        kids = childrenOf(runner.pid!);
+      }
+      expect(kids.length).toBeGreaterThanOrEqual(3);
+      const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
+      runner.kill('SIGINT');
+      expect(await exited).toBe(130);
+      for (let i = 0; i < 40 && kids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(kids.filter(alive)).toEqual([]);
+      expect(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.json'))).toBe(false);
+    } finally {
+      if (runner.exitCode === null) runner.kill('SIGKILL');
       rmSync(out, { recursive: true, force: true });
     }
   });

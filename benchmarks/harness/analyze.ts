@@ -245,7 +245,7 @@ function target(what: string, sense: 'max' | 'min', limit: number, unit: string,
 
 export interface MicroResult {
   binding?: { cRecvNs: number; cEpollWaitNs: number; addonRecvNs: number; rawRecvNs: number; addonEpollWaitNs: number | null };
-  alloc?: { events: number; bytesPerEvent: number; gcCount: number; retainedBytesPerEvent: number } | { skipped: string };
+  alloc?: { events: number; bytesPerEvent: number; exactBytesPerEvent?: number; gcCount: number; retainedBytesPerEvent: number } | { skipped: string };
 }
 
 export function targets(samples: Sample[], micro: MicroResult): Target[] {

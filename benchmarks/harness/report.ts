@@ -61,6 +61,7 @@ export function markdownReport(r: Results): string {
         ['Pinning', r.pinning.note],
         ['Rounds', `${r.options.rounds} measured${r.options.warmupRound ? ' after one discarded warm-up round' : ''}, interleaved; ${r.options.duration} s window after ${r.options.warmup} s warm-up per run`],
         ['CPU source', r.method.cpuSource],
+        ['CPU cross-check', `largest gap between schedstat and stat ticks in one window: ${(Math.max(0, ...r.summaries.map((x) => x.cpuSourceGapS)) * 1000).toFixed(1)} ms (stat counts in ${Math.round(1000 / m.clkTck)} ms ticks)`],
         ['Elapsed', `${r.elapsedS.toFixed(0)} s`],
       ],
     ),
@@ -207,7 +208,8 @@ export function markdownReport(r: Results): string {
   if (a && 'bytesPerEvent' in a)
     out.push(
       `JS heap per event in the blocking loop: **${a.bytesPerEvent} B** over ${a.events} events ` +
-        `(${a.gcCount} garbage collections during the loop; heap retained after GC: ${a.retainedBytesPerEvent.toFixed(3)} B per event).`,
+        `(${a.gcCount} garbage collections during the loop${a.gcCount > 0 ? ', so this is a lower bound' : ', so the heap growth is every byte it allocated'}; ` +
+        `exact growth ${(a.exactBytesPerEvent ?? NaN).toFixed(3)} B per event, a constant few kB whatever the count; heap retained after GC: ${a.retainedBytesPerEvent.toFixed(3)} B per event).`,
     );
   else out.push(`JS heap per event: ${a && 'skipped' in a ? a.skipped : 'not measured'}.`);
 

@@ -39,7 +39,10 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   {
     id: 'write-backpressure',
     title: 'write back-pressure: 1 connection streaming 64 KiB chunks, server SO_SNDBUF 32 KiB (the kernel doubles it)',
-    expectation: 'LT must epoll_ctl(MOD) to EPOLLOUT and back around every short write; ET registered EPOLLOUT once',
+    expectation:
+      'LT must epoll_ctl(MOD) to EPOLLOUT and back around every short write; ET registered EPOLLOUT once. ' +
+      'Throughput here is set by TCP ACK timing with a small send buffer (strace -T shows ~40 ms delayed-ACK stalls, more of them in ET), ' +
+      'so compare system calls and CPU per message, not messages per second',
     serverArgs: ['--sndbuf', '32768'],
     loadgenArgs: ['--mode', 'stream', '--conns', '1'],
   },
