@@ -146,33 +146,33 @@ describe('loadgen byte verification', () => {
 // whose API is not in this build are skipped until it is.
 describe('every benchmark server echoes correctly', () => {
   for (const def of SERVERS) {
-  it.skipIf(missing(def.requires).length > 0)(`${def.id}, back-pressure included`, { timeout: 40_000 }, async () => {
-    const cmd = def.command(0, ['--watch-stdin', '--sndbuf', '8192', '--buf', '4096', '--nodelay']);
-    const server = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        server.stdout.setEncoding('utf8').on('data', (d: string) => {
-          const m = /ready (\d+)/.exec(d);
-          if (m) resolve(Number(m[1]));
+    it.skipIf(missing(def.requires).length > 0)(`${def.id}, back-pressure included`, { timeout: 40_000 }, async () => {
+      const cmd = def.command(0, ['--watch-stdin', '--sndbuf', '8192', '--buf', '4096', '--nodelay']);
+      const server = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          server.stdout.setEncoding('utf8').on('data', (d: string) => {
+            const m = /ready (\d+)/.exec(d);
+            if (m) resolve(Number(m[1]));
+          });
+          server.once('exit', (code) => reject(new Error(`${def.id} exited ${code}`)));
         });
-        server.once('exit', (code) => reject(new Error(`${def.id} exited ${code}`)));
-      });
-      for (const args of [
-        ['--conns', '20', '--size', '64'],
-        ['--conns', '4', '--size', '100000', '--depth', '2'],
-        ['--mode', 'stream', '--conns', '2'],
-        ['--mode', 'churn', '--conns', '2'],
-      ]) {
-        const { code, result } = await loadgen(port, [...args, '--server-pid', String(server.pid)]);
-        expect(result).toMatchObject({ ok: true });
-        expect(code).toBe(0);
+        for (const args of [
+          ['--conns', '20', '--size', '64'],
+          ['--conns', '4', '--size', '100000', '--depth', '2'],
+          ['--mode', 'stream', '--conns', '2'],
+          ['--mode', 'churn', '--conns', '2'],
+        ]) {
+          const { code, result } = await loadgen(port, [...args, '--server-pid', String(server.pid)]);
+          expect(result).toMatchObject({ ok: true });
+          expect(code).toBe(0);
+        }
+      } finally {
+        server.stdin.end();
+        await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
       }
-    } finally {
-      server.stdin.end();
-      await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
-    }
-  });
-
+    });
+  }
 });
 
 describe('the syscall loop', () => {
