@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import { parseServerArgs } from './args.js';
 
 const args = parseServerArgs(process.argv.slice(2), ['data', 'onread']);
+if (args.sndbuf > 0) process.stderr.write('note: node:net has no SO_SNDBUF option: --sndbuf ignored\n');
 
 function onData(socket: net.Socket): void {
   if (args.nodelay) socket.setNoDelay(true);
