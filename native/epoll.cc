@@ -19,6 +19,7 @@
 #include <cstdlib>
 
 #include "common.h"
+#include "syscalls.h"
 
 namespace ps {
 
@@ -167,7 +168,7 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
   epoll_event* ev = s->events;
   int fd = static_cast<int>(epfd), max = static_cast<int>(maxevents);
   int n = WaitRetrying(timeout < 0 ? -1 : static_cast<int>(timeout),
-                       [&](int t) { return epoll_wait(fd, ev, max, t); });
+                       [&](int t) { return sys::epoll_wait(fd, ev, max, t); });
   if (n < 0) return ResultOrErrno(env, n);
   uint32_t* out = static_cast<uint32_t*>(p);
   for (int i = 0; i < n; i++) {

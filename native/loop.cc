@@ -25,6 +25,7 @@
 #include <cstdlib>
 
 #include "common.h"
+#include "syscalls.h"
 
 namespace ps {
 
@@ -143,7 +144,7 @@ void OnReadable(uv_poll_t* h, int status, int) {
     return;
   }
   int n = RetryOnEintr(
-      [&] { return epoll_wait(l->epfd, l->scratch, l->maxevents, 0); });
+      [&] { return sys::epoll_wait(l->epfd, l->scratch, l->maxevents, 0); });
   if (n <= 0) {  // another waiter took the events, or nothing is left
     napi_close_handle_scope(env, scope);
     return;

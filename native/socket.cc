@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "sockaddr.h"
+#include "syscalls.h"
 
 namespace ps {
 
@@ -73,7 +74,7 @@ napi_value Accept(napi_env env, napi_callback_info info) {
   if (!ArgFd(env, argv[0], &fd) || !ArgFlags(env, argv[1], "flags", 0, &flags))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
-                         return accept4(fd, nullptr, nullptr,
+                         return sys::accept4(fd, nullptr, nullptr,
                                         static_cast<int>(flags));
                        }));
 }

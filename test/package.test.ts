@@ -27,4 +27,13 @@ describe('package', () => {
     ]);
     expect(out).toBe('function 2 function function');
   });
+
+  it('exposes plain data properties in V8 fast mode, so hot calls through it are monomorphic loads', () => {
+    const out = run([
+      '--allow-natives-syntax',
+      '-e',
+      "const p = require('posix-sockets'); const d = Object.getOwnPropertyDescriptor(p, 'read'); console.log('value' in d, typeof d.get, %HasFastProperties(p), p.__esModule)",
+    ]);
+    expect(out).toBe('true undefined true true');
+  });
 });

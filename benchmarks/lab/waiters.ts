@@ -39,7 +39,7 @@ import {
   read,
   socket,
   write,
-} from '../../lib/index.js';
+} from 'posix-sockets';
 import { api } from '../servers/api.js';
 
 const VARIANTS = ['each-lt', 'each-et', 'each-exclusive', 'shared-lt', 'shared-et', 'reuseport'] as const;

@@ -11,7 +11,7 @@
 // whether that held. Prints one JSON line.
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
-import { AF_INET, EPOLLIN, EPOLL_CTL_ADD, SOCK_STREAM, close, connect, read, setNonBlocking, socket, write } from '../../lib/index.js';
+import { AF_INET, EPOLLIN, EPOLL_CTL_ADD, SOCK_STREAM, close, connect, read, setNonBlocking, socket, write } from 'posix-sockets';
 import { api } from '../servers/api.js';
 import { createEchoHandler } from '../servers/echo-handler.js';
 import { listenLoopback } from '../servers/listen.js';

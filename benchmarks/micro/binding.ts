@@ -8,7 +8,7 @@
 // Prints one JSON line. recv is timed twice: through lib's recv (the typed
 // wrapper: argument defaults and the would-block check) and through the raw
 // native function, so the report can tell the two layers apart.
-import { AF_UNIX, EPOLLIN, EPOLL_CTL_ADD, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from '../../lib/index.js';
+import { AF_UNIX, EPOLLIN, EPOLL_CTL_ADD, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from 'posix-sockets';
 import { native } from '../../lib/native.js';
 import { api } from '../servers/api.js';
 

@@ -4,7 +4,7 @@
 // keep running beside it.
 //
 //   node --import tsx benchmarks/servers/addon-loop.ts <lt|et> <port> [--buf N] [--nodelay] [--watch-stdin]
-import { EPOLLIN, EPOLL_CTL_ADD } from '../../lib/index.js';
+import { EPOLLIN, EPOLL_CTL_ADD } from 'posix-sockets';
 import { requireApi } from './api.js';
 import { parseServerArgs } from './args.js';
 import { createEchoHandler } from './echo-handler.js';

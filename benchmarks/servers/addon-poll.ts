@@ -4,7 +4,7 @@
 // workload shows the difference.
 //
 //   node --import tsx benchmarks/servers/addon-poll.ts poll <port> [--buf N] [--nodelay] [--watch-stdin]
-import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from '../../lib/index.js';
+import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from 'posix-sockets';
 import { requireApi } from './api.js';
 import { parseServerArgs } from './args.js';
 import { createEchoHandler } from './echo-handler.js';

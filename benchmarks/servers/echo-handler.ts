@@ -26,7 +26,7 @@ import {
   close,
   read,
   write,
-} from '../../lib/index.js';
+} from 'posix-sockets';
 import { api } from './api.js';
 
 /** Interest changes: epoll_ctl, or the poll server's pollfd array. */

@@ -1,6 +1,6 @@
 // The listening socket every addon server starts from, as the C server makes
 // it: non-blocking, SO_REUSEADDR when setsockopt exists, 127.0.0.1, SOMAXCONN.
-import { AF_INET, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, bind, getsockname, listen, socket } from '../../lib/index.js';
+import { AF_INET, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, bind, getsockname, listen, socket } from 'posix-sockets';
 import { api } from './api.js';
 
 export function listenLoopback(port: number): { lfd: number; port: number } {
