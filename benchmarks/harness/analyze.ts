@@ -206,6 +206,8 @@ export function allRatios(samples: Sample[], workloads: string[]): Ratio[] {
         push(ratio(samples, 'efficiency', w, `addon-blocking-${m}`, `c-${m}`, metric));
         push(ratio(samples, 'efficiency', w, `addon-loop-${m}`, `c-${m}`, metric));
       }
+      push(ratio(samples, 'efficiency', w, 'addon-blocking-lt', 'c-lt-mt', metric));
+      push(ratio(samples, 'efficiency', w, 'c-lt-mt', 'c-lt', metric));
       push(ratio(samples, 'efficiency', w, 'addon-poll', 'c-poll', metric));
       for (const node of ['node-data', 'node-onread']) {
         push(ratio(samples, 'speed-up', w, node, 'addon-blocking-lt', metric));

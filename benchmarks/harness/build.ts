@@ -22,7 +22,7 @@ export function ensureBinaries(log: (line: string) => void = () => {}): Program[
     const bin = binPath(program);
     if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) continue;
     log(`compiling ${path.relative(process.cwd(), src)}`);
-    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', bin, src, '-lm'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-pthread', '-o', bin, src, '-lm'], { stdio: ['ignore', 'inherit', 'inherit'] });
     built.push(program);
   }
   return built;

@@ -6,6 +6,7 @@ import type { Results } from './results.js';
 
 const COLORS: Record<string, string> = {
   c: '#4c78a8',
+  'c-mt': '#9ecae9',
   'addon-blocking': '#f58518',
   'addon-loop': '#e45756',
   node: '#54a24b',

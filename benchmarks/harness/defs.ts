@@ -7,7 +7,7 @@ export interface ServerDef {
   id: string;
   label: string;
   /** Servers of one family differ only by mode (ET/LT) and are compared with each other. */
-  family: 'c' | 'node' | 'addon-blocking' | 'addon-loop' | 'addon-poll' | 'c-poll';
+  family: 'c' | 'c-mt' | 'node' | 'addon-blocking' | 'addon-loop' | 'addon-poll' | 'c-poll';
   mode: 'lt' | 'et' | 'poll' | 'data' | 'onread';
   /** Names lib/index.ts must export for this server to run. */
   requires: readonly string[];
@@ -25,11 +25,15 @@ const tsServer = (file: string, mode: string) => (port: number, extra: string[])
   String(port),
   ...extra,
 ];
-const cServer = (mode: string) => (port: number, extra: string[]) => [binPath('echo-server'), mode, String(port), ...extra];
+const cServer =
+  (mode: string, ...flags: string[]) =>
+  (port: number, extra: string[]) => [binPath('echo-server'), mode, String(port), ...flags, ...extra];
 
 export const SERVERS: readonly ServerDef[] = [
   { id: 'c-lt', label: 'C epoll LT', family: 'c', mode: 'lt', requires: [], command: cServer('lt') },
   { id: 'c-et', label: 'C epoll ET', family: 'c', mode: 'et', requires: [], command: cServer('et') },
+  // The C LT server with one sleeping thread: multi-threaded like any Node process (see echo-server.c).
+  { id: 'c-lt-mt', label: 'C epoll LT, 2 threads', family: 'c-mt', mode: 'lt', requires: [], only: ['pp-1x64-samecore', 'pp-100x64', 'pp-1000x64', 'pp-100x16k'], command: cServer('lt', '--idle-thread') },
   { id: 'node-data', label: "node:net on('data')", family: 'node', mode: 'data', requires: [], command: tsServer('node-net.ts', 'data') },
   { id: 'node-onread', label: 'node:net onread', family: 'node', mode: 'onread', requires: [], command: tsServer('node-net.ts', 'onread') },
   { id: 'addon-blocking-lt', label: 'addon blocking LT', family: 'addon-blocking', mode: 'lt', requires: REQUIRES.epoll, command: tsServer('addon-blocking.ts', 'lt') },
