@@ -219,9 +219,12 @@ function writeOutputs(r: Results, out: string, stamp: string | null): string[] {
   mkdirSync(out, { recursive: true });
   const files: string[] = [];
   if (stamp) {
-    const json = path.join(out, `${stamp}.json`);
-    writeFileSync(json, `${JSON.stringify(r, null, 1)}\n`);
-    files.push(json);
+    // <stamp>.json for the history; latest.json beside latest.md and
+    // latest.svg, so the published report ships with the samples behind it.
+    for (const name of [`${stamp}.json`, 'latest.json']) {
+      writeFileSync(path.join(out, name), `${JSON.stringify(r, null, 1)}\n`);
+      files.push(path.join(out, name));
+    }
   }
   const md = markdownReport(r);
   const svg = svgChart(r);
@@ -235,7 +238,15 @@ function writeOutputs(r: Results, out: string, stamp: string | null): string[] {
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   if (o.report) {
-    const r = JSON.parse(readFileSync(o.report, 'utf8')) as Results;
+    const stored = JSON.parse(readFileSync(o.report, 'utf8')) as Results;
+    // The analysis is recomputed from the raw samples, so a report rewritten
+    // after the analysis improved shows what the samples say now.
+    const r: Results = {
+      ...stored,
+      summaries: summarize(stored.samples),
+      ratios: allRatios(stored.samples, stored.workloads.map((w) => w.id)),
+      targets: targets(stored.samples, stored.micro),
+    };
     const files = writeOutputs(r, path.dirname(o.report), null);
     process.stdout.write(`${textTable(r)}\n\nwrote ${files.join(', ')}\n`);
     return 0;

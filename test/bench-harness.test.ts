@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ratio, spread, summarize, toSample, type LoadgenResult } from '../benchmarks/harness/analyze.js';
+import { ratio, spread, summarize, targets, toSample, type LoadgenResult } from '../benchmarks/harness/analyze.js';
 import { readCpu, statusKb } from '../benchmarks/harness/proc.js';
 import type { Results } from '../benchmarks/harness/results.js';
 import { parseStraceSummary } from '../benchmarks/lab/lab.js';
@@ -94,6 +94,34 @@ describe('analysis', () => {
     const r = ratio(samples, 'efficiency', 'w', 'x', 'y', 'cpuPerMsgNs')!;
     expect(r.value).toEqual({ median: 2.5, min: 2, max: 3, n: 2 });
     expect(ratio(samples, 'efficiency', 'w', 'x', 'z', 'cpuPerMsgNs')).toBeNull();
+  });
+
+  it('calls a C10K RSS ratio a measurement only above the noise floor', () => {
+    const idle = (server: string, rssKbGrowth: number) => {
+      const r = lg(1000, 0.5);
+      r.conns = 10_000;
+      r.idle = {
+        rss_kb_before: 50_000,
+        rss_kb_after: 50_000 + rssKbGrowth,
+        sockstat_pages_before: 0,
+        sockstat_pages_after: 0,
+        page_size: 4096,
+        slab_kb_before: 0,
+        slab_kb_after: 0,
+        connect_s: 1,
+      } as NonNullable<LoadgenResult['idle']>;
+      return toSample(server, 'c10k', 1, r);
+    };
+    const rssTarget = (addonKb: number, cKb: number) =>
+      targets([idle('addon-blocking-lt', addonKb), idle('c-lt', cKb)], {} as Parameters<typeof targets>[1]).find((t) =>
+        t.what.startsWith('C10K RSS per connection, addon blocking LT'),
+      )!;
+    const noise = rssTarget(730, 600); // 75 B vs 61 B per connection
+    expect(noise.met).toBeNull();
+    expect(noise.note).toMatch(/not measurable.*75 B vs 61 B/);
+    const real = rssTarget(20_000, 10_000); // 2 KiB vs 1 KiB per connection
+    expect(real.measured).toBeCloseTo(2);
+    expect(real.met).toBe(false);
   });
 
   it('parses strace -c summaries', () => {
