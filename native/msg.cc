@@ -68,8 +68,10 @@ struct Iovecs {
   uint32_t count = 0;
 };
 
-// readv(2)(fd, bufs)
-napi_value Readv(napi_env env, napi_callback_info info) {
+// readv(2)(fd, bufs) and writev(2)(fd, bufs): the same call shape, one
+// direction each.
+template <ssize_t (*Vectored)(int, const iovec*, int)>
+napi_value VectoredIo(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
@@ -78,21 +80,7 @@ napi_value Readv(napi_env env, napi_callback_info info) {
       !ArgIovecs(env, argv[1], "bufs", v.iov, v.handles, &v.count))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
-                         return readv(fd, v.iov, static_cast<int>(v.count));
-                       }));
-}
-
-// writev(2)(fd, bufs)
-napi_value Writev(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!Args(env, info, argv)) return nullptr;
-  int fd;
-  Iovecs v;
-  if (!ArgFd(env, argv[0], &fd) ||
-      !ArgIovecs(env, argv[1], "bufs", v.iov, v.handles, &v.count))
-    return nullptr;
-  return ResultOrErrno(env, RetryOnEintr([&] {
-                         return writev(fd, v.iov, static_cast<int>(v.count));
+                         return Vectored(fd, v.iov, static_cast<int>(v.count));
                        }));
 }
 
@@ -216,8 +204,8 @@ napi_value RecvMsg(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void InitMessages(napi_env env, napi_value exports) {
-  SetFunction(env, exports, "readv", Readv);
-  SetFunction(env, exports, "writev", Writev);
+  SetFunction(env, exports, "readv", VectoredIo<readv>);
+  SetFunction(env, exports, "writev", VectoredIo<writev>);
   SetFunction(env, exports, "sendmsg", SendMsg);
   SetFunction(env, exports, "recvmsg", RecvMsg);
   InitBatchMessages(env, exports);

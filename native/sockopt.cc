@@ -62,14 +62,38 @@ const char* KindName(OptKind k) {
   return "unknown";
 }
 
-// "option 99 at level SOL_SOCKET" or "option 99 at level 1234".
-void DescribeUnknown(char* buf, size_t size, int level, int optname) {
-  const char* ln = LevelName(level);
-  if (ln != nullptr) {
-    snprintf(buf, size, "option %d at level %s", optname, ln);
-  } else {
-    snprintf(buf, size, "option %d at level %d", optname, level);
+// The typed table's entry for (level, optname), or a TypeError that names
+// the option ("option 99 at level SOL_SOCKET"), says why it cannot be used
+// for `verb` ('getsockopt' or 'setsockopt') and points to the raw form.
+const OptionInfo* TypedOption(napi_env env, const char* verb, int level,
+                              int optname) {
+  const bool get = verb[0] == 'g';
+  const OptionInfo* o = FindOption(level, optname);
+  if (o == nullptr) {
+    const char* ln = LevelName(level);
+    char what[96];
+    if (ln != nullptr) {
+      snprintf(what, sizeof what, "option %d at level %s", optname, ln);
+    } else {
+      snprintf(what, sizeof what, "option %d at level %d", optname, level);
+    }
+    ThrowTypeError(env, "%s has no typed form for %s; %s", verb, what,
+                   get ? "read it raw with getsockoptBuffer(fd, level, "
+                         "optname, maxlen)"
+                       : "pass its bytes as a Buffer for the raw form");
+    return nullptr;
   }
+  if (get && o->access == kWriteOnly) {
+    ThrowTypeError(env,
+                   "%s can only be set: the kernel has no getsockopt for it",
+                   o->name);
+    return nullptr;
+  }
+  if (!get && o->access == kReadOnly) {
+    ThrowTypeError(env, "%s is read-only: it cannot be set", o->name);
+    return nullptr;
+  }
+  return o;
 }
 
 napi_value Undefined(napi_env env) {
@@ -103,22 +127,8 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
     ThrowTypeError(env, "Expected argument 'err' to be an Int32Array");
     return nullptr;
   }
-  const OptionInfo* o = FindOption(level, optname);
-  if (o == nullptr) {
-    char what[96];
-    DescribeUnknown(what, sizeof what, level, optname);
-    ThrowTypeError(env,
-                   "getsockopt has no typed form for %s; read it raw with "
-                   "getsockoptBuffer(fd, level, optname, maxlen)",
-                   what);
-    return nullptr;
-  }
-  if (o->access == kWriteOnly) {
-    ThrowTypeError(env,
-                   "%s can only be set: the kernel has no getsockopt for it",
-                   o->name);
-    return nullptr;
-  }
+  const OptionInfo* o = TypedOption(env, "getsockopt", level, optname);
+  if (o == nullptr) return nullptr;
   OptBuffer b;
   memset(&b, 0, sizeof b);
   socklen_t len = GetLength(*o);
@@ -156,20 +166,8 @@ napi_value SetSockOpt(napi_env env, napi_callback_info info) {
     });
     return ResultOrErrno(env, r);
   }
-  const OptionInfo* o = FindOption(level, optname);
-  if (o == nullptr) {
-    char what[96];
-    DescribeUnknown(what, sizeof what, level, optname);
-    ThrowTypeError(env,
-                   "setsockopt has no typed form for %s; pass its bytes as a "
-                   "Buffer for the raw form",
-                   what);
-    return nullptr;
-  }
-  if (o->access == kReadOnly) {
-    ThrowTypeError(env, "%s is read-only: it cannot be set", o->name);
-    return nullptr;
-  }
+  const OptionInfo* o = TypedOption(env, "setsockopt", level, optname);
+  if (o == nullptr) return nullptr;
   OptBuffer b;
   memset(&b, 0, sizeof b);
   socklen_t len;
