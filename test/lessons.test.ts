@@ -72,6 +72,13 @@ describe('lessons', () => {
     expect(alive).toBeLessThan(1500); // probes go out every second after the first
   });
 
+  it('C10K: epoll_wait and poll both find the one ready fd among many', () => {
+    const out = lesson('c10k', '500');
+    const lines = out.trim().split('\n');
+    expect(lines.map((l) => /^\s*(\d+) connections, 1 ready/.exec(l)?.[1])).toEqual(['10', '100', '500']);
+    for (const line of lines) expect(line).toMatch(/both found the ready fd: true$/);
+  });
+
   it('SO_REUSEPORT: worker threads share one port, the kernel spreads the connections, eventfds stop them', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reuseport-workers.ts', '2', '0', '30'], {
       cwd: root,
