@@ -5,7 +5,7 @@
 // preallocates one Uint32Array (or an EpollEvents, which is one) and every
 // wait fills it with (events mask, data) pairs, events[2*i] and
 // events[2*i+1]. Nothing is allocated per wait.
-import { check } from './errors.js';
+import { check } from './check.js';
 import { native } from './native.js';
 
 const n = native as unknown as {

@@ -1,15 +1,10 @@
-// System errors as exceptions, shaped like Node's own ErrnoException.
-//
-// Native wrappers return their result, or -errno when the call failed (see
-// native/common.h). The helpers here turn that number into a SocketError on
-// the rare path, and keep the common path to one comparison.
+// System errors as exceptions, shaped like Node's own ErrnoException. The
+// internal helpers that turn a native -errno into one are in check.ts.
 import { getSystemErrorName } from 'node:util';
 import { native } from './native.js';
 
 const strerror = native.strerror as (errno: number) => string;
-const { EAGAIN, EINPROGRESS, EOPNOTSUPP } = native.constants as Record<string, number>;
-const NEG_EAGAIN = -EAGAIN;
-const NEG_EINPROGRESS = -EINPROGRESS;
+const { EOPNOTSUPP } = native.constants as Record<string, number>;
 
 /**
  * A failed system call. It carries what Node's own errors carry, so code
@@ -37,7 +32,9 @@ export class SocketError extends Error implements NodeJS.ErrnoException {
 }
 
 /**
- * The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111.
+ * The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111, as
+ * errno(3) lists them.
+ * @see https://man7.org/linux/man-pages/man3/errno.3.html
  * Where Linux gives one number two names, the one the socket man pages use
  * wins: EOPNOTSUPP (Node says ENOTSUP) and EAGAIN (not EWOULDBLOCK).
  */
@@ -50,49 +47,10 @@ export function errnoName(errno: number): string {
   }
 }
 
-/** The kernel's text for an errno number: strerror(3). */
+/**
+ * The kernel's text for an errno number. Corresponds to strerror(3).
+ * @see https://man7.org/linux/man-pages/man3/strerror.3.html
+ */
 export function errnoMessage(errno: number): string {
   return strerror(errno);
-}
-
-/**
- * Returns `r` when the call succeeded; throws the SocketError for `-r`
- * otherwise. For calls where every failure is an exception.
- * @internal
- */
-export function check(r: number, syscall: string): number {
-  if (r < 0) throw new SocketError(-r, syscall);
-  return r;
-}
-
-/**
- * Like `check`, but EAGAIN/EWOULDBLOCK is the return value -1 rather than an
- * exception, so a non-blocking loop never pays for a throw.
- * @internal
- */
-export function checkWouldBlock(r: number, syscall: string): number {
-  if (r >= 0) return r;
-  if (r === NEG_EAGAIN) return -1;
-  throw new SocketError(-r, syscall);
-}
-
-/**
- * Like `check`, for connect: EINPROGRESS (a non-blocking connect under way)
- * is the return value -1.
- * @internal
- */
-export function checkInProgress(r: number, syscall: string): number {
-  if (r >= 0) return r;
-  if (r === NEG_EINPROGRESS) return -1;
-  throw new SocketError(-r, syscall);
-}
-
-/**
- * Throws the SocketError when a native call answered -errno instead of the
- * value it builds on success (an array, an object).
- * @internal
- */
-export function checkValue<T>(r: T | number, syscall: string): T {
-  if (typeof r === 'number') throw new SocketError(-r, syscall);
-  return r;
 }

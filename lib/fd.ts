@@ -1,7 +1,7 @@
 // File descriptors in general: close, fcntl and the flags it sets, and the
 // pipes and eventfds that lessons and tests put beside sockets.
 import { FD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_NONBLOCK } from './constants.js';
-import { check, checkValue } from './errors.js';
+import { check, checkValue } from './check.js';
 import { native } from './native.js';
 
 const n = native as unknown as {

@@ -7,7 +7,7 @@
 // TypedArray); the optional `offset` and `length` are in bytes and select
 // part of it without making a subarray. Counts are in bytes.
 import type { Sockaddr, SockaddrResult } from './address.js';
-import { checkWouldBlock } from './errors.js';
+import { checkWouldBlock } from './check.js';
 import { native } from './native.js';
 
 type View = ArrayBufferView;

@@ -8,7 +8,7 @@
 // so a running loop allocates nothing. Timers, promises and `net` keep
 // working beside it, since it is one more libuv handle.
 import { EpollEvents } from './epoll.js';
-import { check, checkValue } from './errors.js';
+import { check, checkValue } from './check.js';
 import { native } from './native.js';
 
 /** The native handle: opaque to JS. */

@@ -3,7 +3,7 @@
 // datagram: lengths and flags land in the caller's typed arrays. Also the
 // interface name <-> index pair that packet sockets and pktinfo need.
 import type { Sockaddr, SockaddrResult } from './address.js';
-import { check, checkValue, checkWouldBlock } from './errors.js';
+import { check, checkValue, checkWouldBlock } from './check.js';
 import { native } from './native.js';
 
 type View = ArrayBufferView;

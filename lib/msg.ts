@@ -9,7 +9,7 @@
 // holds at most IOV_MAX (1024) of them.
 import type { Sockaddr, SockaddrResult } from './address.js';
 import type { ControlMessage, ControlMessageOut } from './cmsg.js';
-import { checkWouldBlock } from './errors.js';
+import { checkWouldBlock } from './check.js';
 import { native } from './native.js';
 
 export * from './cmsg.js';

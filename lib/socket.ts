@@ -2,7 +2,7 @@
 // one system call with C's name and argument order.
 import type { Sockaddr, SockaddrResult } from './address.js';
 import { SOMAXCONN } from './constants.js';
-import { check, checkInProgress, checkValue, checkWouldBlock } from './errors.js';
+import { check, checkInProgress, checkValue, checkWouldBlock } from './check.js';
 import { native } from './native.js';
 
 const n = native as unknown as {

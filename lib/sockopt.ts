@@ -10,7 +10,8 @@
 // IP_PKTINFO...) reads as a boolean and is set with true/false or 0/1;
 // every other int option reads and is set as a number.
 import { SO_LINGER, SO_PEERCRED, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, IPPROTO_TCP, TCP_INFO } from './constants.js';
-import { check, checkValue, SocketError } from './errors.js';
+import { check, checkValue } from './check.js';
+import { SocketError } from './errors.js';
 import { native } from './native.js';
 
 /** struct linger (SO_LINGER): whether close lingers, and for how many seconds. */
@@ -324,7 +325,9 @@ export function ioctl(fd: number, request: number, arg?: boolean | number): numb
 /**
  * The options the typed form knows on this build, sorted by level and C
  * name, with each one's C type and access. Not a system call: the table
- * that docs/options.md describes.
+ * that the README's option tables and socket(7), tcp(7), ip(7), ipv6(7)
+ * describe.
+ * @see https://man7.org/linux/man-pages/man7/socket.7.html
  */
 export function socketOptions(): readonly SocketOptionInfo[] {
   return n.sockoptTable();

@@ -1,0 +1,48 @@
+// Turns a native wrapper's answer into the public contract: native calls
+// return their result, or -errno when the call failed (see native/common.h);
+// these helpers throw the SocketError on the rare path and keep the common
+// path to one comparison. Internal: lib/index.ts does not export this module.
+import { SocketError } from './errors.js';
+import { native } from './native.js';
+
+const { EAGAIN, EINPROGRESS } = native.constants as Record<string, number>;
+const NEG_EAGAIN = -EAGAIN;
+const NEG_EINPROGRESS = -EINPROGRESS;
+
+/**
+ * Returns `r` when the call succeeded; throws the SocketError for `-r`
+ * otherwise. For calls where every failure is an exception.
+ */
+export function check(r: number, syscall: string): number {
+  if (r < 0) throw new SocketError(-r, syscall);
+  return r;
+}
+
+/**
+ * Like `check`, but EAGAIN/EWOULDBLOCK is the return value -1 rather than an
+ * exception, so a non-blocking loop never pays for a throw.
+ */
+export function checkWouldBlock(r: number, syscall: string): number {
+  if (r >= 0) return r;
+  if (r === NEG_EAGAIN) return -1;
+  throw new SocketError(-r, syscall);
+}
+
+/**
+ * Like `check`, for connect: EINPROGRESS (a non-blocking connect under way)
+ * is the return value -1.
+ */
+export function checkInProgress(r: number, syscall: string): number {
+  if (r >= 0) return r;
+  if (r === NEG_EINPROGRESS) return -1;
+  throw new SocketError(-r, syscall);
+}
+
+/**
+ * Throws the SocketError when a native call answered -errno instead of the
+ * value it builds on success (an array, an object).
+ */
+export function checkValue<T>(r: T | number, syscall: string): T {
+  if (typeof r === 'number') throw new SocketError(-r, syscall);
+  return r;
+}
