@@ -60,8 +60,7 @@ bool AddrField(napi_env env, napi_value obj, const char* label, const char* key,
 
 bool IsObject(napi_env env, napi_value v) {
   napi_valuetype t;
-  return v != nullptr && napi_typeof(env, v, &t) == napi_ok &&
-         t == napi_object;
+  return v != nullptr && napi_typeof(env, v, &t) == napi_ok && t == napi_object;
 }
 
 void SetInt(napi_env env, napi_value obj, const char* key, int64_t v) {
@@ -142,8 +141,10 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
     napi_value entry, data, fds, cred, pkt;
     if (napi_get_element(env, array, i, &entry) != napi_ok) return false;
     if (!IsObject(env, entry)) {
-      ThrowTypeError(env, "Expected argument '%s' to be a control message "
-                     "object", label);
+      ThrowTypeError(env,
+                     "Expected argument '%s' to be a control message "
+                     "object",
+                     label);
       return false;
     }
     int64_t level, type;
@@ -156,8 +157,10 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
     int payloads = !IsNullish(env, data) + !IsNullish(env, fds) +
                    !IsNullish(env, cred) + !IsNullish(env, pkt);
     if (payloads != 1) {
-      ThrowTypeError(env, "Argument '%s' needs exactly one of data, fds, "
-                     "credentials, pktinfo", label);
+      ThrowTypeError(env,
+                     "Argument '%s' needs exactly one of data, fds, "
+                     "credentials, pktinfo",
+                     label);
       return false;
     }
     // Checks that a decoded payload goes with the level/type it encodes.
@@ -172,8 +175,7 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
     if (!IsNullish(env, data)) {
       char dname[80];
       snprintf(dname, sizeof dname, "%s.data", label);
-      if (!ArgBytes(env, data, dname, &payload, &size) ||
-          !Reserve(env, size))
+      if (!ArgBytes(env, data, dname, &payload, &size) || !Reserve(env, size))
         return false;
     } else if (!IsNullish(env, fds)) {
       char fname[80];

@@ -9,8 +9,8 @@ namespace ps {
 
 namespace {
 
-void ThrowWith(napi_env env, napi_status (*thrower)(napi_env, const char*,
-                                                    const char*),
+void ThrowWith(napi_env env,
+               napi_status (*thrower)(napi_env, const char*, const char*),
                const char* code, const char* fmt, va_list ap) {
   char msg[256];
   vsnprintf(msg, sizeof msg, fmt, ap);
@@ -66,8 +66,8 @@ bool IsNullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
-bool ArgIntegerSlow(napi_env env, napi_value v, const char* name,
-                    int64_t min, int64_t max, int64_t* out) {
+bool ArgIntegerSlow(napi_env env, napi_value v, const char* name, int64_t min,
+                    int64_t max, int64_t* out) {
   double d;
   // napi_get_value_double fails for anything but a number, so one call both
   // checks the type and reads the value.
@@ -76,13 +76,12 @@ bool ArgIntegerSlow(napi_env env, napi_value v, const char* name,
     return false;
   }
   if (!(d == std::trunc(d))) {  // NaN and fractions
-    ThrowTypeError(env, "Expected argument '%s' to be an integer, got %g",
-                   name, d);
+    ThrowTypeError(env, "Expected argument '%s' to be an integer, got %g", name,
+                   d);
     return false;
   }
   if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
-    ThrowRangeError(env,
-                    "Argument '%s' must be >= %lld and <= %lld, got %.17g",
+    ThrowRangeError(env, "Argument '%s' must be >= %lld and <= %lld, got %.17g",
                     name, static_cast<long long>(min),
                     static_cast<long long>(max), d);
     return false;
@@ -172,8 +171,8 @@ bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
 bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
                size_t bufsize, size_t* len) {
   size_t n;
-  if (v == nullptr || napi_get_value_string_utf8(env, v, nullptr, 0, &n) !=
-                          napi_ok) {
+  if (v == nullptr ||
+      napi_get_value_string_utf8(env, v, nullptr, 0, &n) != napi_ok) {
     ThrowTypeError(env, "Expected argument '%s' to be a string", name);
     return false;
   }

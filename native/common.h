@@ -108,7 +108,8 @@ inline bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
 
 // A file descriptor: an integer in [0, INT32_MAX]. Negative fds are a
 // RangeError here; a closed fd is the kernel's EBADF.
-inline bool ArgFd(napi_env env, napi_value v, int* fd, const char* name = "fd") {
+inline bool ArgFd(napi_env env, napi_value v, int* fd,
+                  const char* name = "fd") {
   int64_t x;
   if (!ArgInteger(env, v, name, 0, INT32_MAX, &x)) return false;
   *fd = static_cast<int>(x);

@@ -82,9 +82,9 @@ void ThrowBadEvents(napi_env env, napi_value v, size_t bytes, uintptr_t addr,
   napi_typedarray_type type;
   size_t length;
   napi_value ab = nullptr;
-  bool is_typed = v != nullptr &&
-                  napi_get_typedarray_info(env, v, &type, &length, nullptr,
-                                           &ab, nullptr) == napi_ok;
+  bool is_typed =
+      v != nullptr && napi_get_typedarray_info(env, v, &type, &length, nullptr,
+                                               &ab, nullptr) == napi_ok;
   bool detached = false;
   if (is_typed && bytes == 0) napi_is_detached_arraybuffer(env, ab, &detached);
   if (detached) {

@@ -77,8 +77,8 @@ napi_value EventFd(napi_env env, napi_callback_info info) {
                           &initval) ||
       !ArgFlags(env, argv[1], "flags", 0, &flags))
     return nullptr;
-  return ResultOrErrno(env, eventfd(static_cast<unsigned>(initval),
-                                    static_cast<int>(flags)));
+  return ResultOrErrno(
+      env, eventfd(static_cast<unsigned>(initval), static_cast<int>(flags)));
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ napi_value Read(napi_env env, napi_callback_info info) {
   if (!ArgFd(env, argv[0], &fd) ||
       !ArgByteRange(env, argv[1], argv[2], argv[3], "buf", &data, &len))
     return nullptr;
-  return ResultOrErrno(env, RetryOnEintr([&] { return sys::read(fd, data, len); }));
+  return ResultOrErrno(env,
+                       RetryOnEintr([&] { return sys::read(fd, data, len); }));
 }
 
 // write(2)(fd, buf, offset?, length?)
@@ -38,7 +39,8 @@ napi_value Write(napi_env env, napi_callback_info info) {
   if (!ArgFd(env, argv[0], &fd) ||
       !ArgByteRange(env, argv[1], argv[2], argv[3], "buf", &data, &len))
     return nullptr;
-  return ResultOrErrno(env, RetryOnEintr([&] { return sys::write(fd, data, len); }));
+  return ResultOrErrno(env,
+                       RetryOnEintr([&] { return sys::write(fd, data, len); }));
 }
 
 // recv(2)(fd, buf, flags?, offset?, length?)
@@ -54,7 +56,8 @@ napi_value Recv(napi_env env, napi_callback_info info) {
       !ArgFlags(env, argv[2], "flags", 0, &flags))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
-                         return sys::recv(fd, data, len, static_cast<int>(flags));
+                         return sys::recv(fd, data, len,
+                                          static_cast<int>(flags));
                        }));
 }
 
@@ -71,7 +74,8 @@ napi_value Send(napi_env env, napi_callback_info info) {
       !ArgFlags(env, argv[2], "flags", 0, &flags))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
-                         return sys::send(fd, data, len, static_cast<int>(flags));
+                         return sys::send(fd, data, len,
+                                          static_cast<int>(flags));
                        }));
 }
 

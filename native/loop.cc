@@ -47,10 +47,10 @@ struct Loop {
   napi_ref self_ref = nullptr;
   napi_async_context async_context = nullptr;
   napi_async_cleanup_hook_handle cleanup = nullptr;
-  bool active = false;        // uv_poll_start'ed
-  bool shut = false;          // Shutdown ran
+  bool active = false;         // uv_poll_start'ed
+  bool shut = false;           // Shutdown ran
   bool handle_closed = false;  // libuv's close callback ran (or never needed)
-  bool finalized = false;     // the JS handle is gone
+  bool finalized = false;      // the JS handle is gone
 };
 
 void MaybeFree(Loop* l) {
@@ -135,8 +135,7 @@ void OnReadable(uv_poll_t* h, int status, int) {
   napi_get_reference_value(env, l->callback_ref, &callback);
   size_t length = 0;
   void* p = nullptr;
-  napi_get_typedarray_info(env, events, nullptr, &length, &p, nullptr,
-                           nullptr);
+  napi_get_typedarray_info(env, events, nullptr, &length, &p, nullptr, nullptr);
   if (length < 2 * static_cast<size_t>(l->maxevents)) {
     ReportLoopError(l, "ERR_INVALID_STATE",
                     "its events array was detached or shrunk");

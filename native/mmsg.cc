@@ -40,14 +40,18 @@ bool ArgWords(napi_env env, napi_value v, const char* name, uint32_t count,
       napi_get_typedarray_info(env, v, &type, &length, &data, nullptr,
                                nullptr) != napi_ok ||
       (type != napi_uint32_array && type != napi_int32_array)) {
-    ThrowTypeError(env, "Expected argument '%s' to be a Uint32Array or "
-                   "Int32Array", name);
+    ThrowTypeError(env,
+                   "Expected argument '%s' to be a Uint32Array or "
+                   "Int32Array",
+                   name);
     return false;
   }
   if (length < count) {
     // A detached array reads as length 0, so it lands here too.
-    ThrowRangeError(env, "Argument '%s' has %zu entries; the %u buffers need "
-                    "as many", name, length, count);
+    ThrowRangeError(env,
+                    "Argument '%s' has %zu entries; the %u buffers need "
+                    "as many",
+                    name, length, count);
     return false;
   }
   *out = static_cast<uint32_t*>(data);
@@ -185,17 +189,20 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (each != nullptr && naddresses < b.count) {
-    ThrowRangeError(env, "Argument 'addresses' has %u entries; the %u "
-                    "buffers need as many", naddresses, b.count);
+    ThrowRangeError(env,
+                    "Argument 'addresses' has %u entries; the %u "
+                    "buffers need as many",
+                    naddresses, b.count);
     free(each);
     return nullptr;
   }
   for (uint32_t i = 0; i < b.count; i++) {
     if (lengths != nullptr) {
       if (lengths[i] > b.iov[i].iov_len) {
-        ThrowRangeError(env, "Argument 'lengths[%u]' (%u) is past the end of "
-                        "'bufs[%u]' (%zu bytes)", i, lengths[i], i,
-                        b.iov[i].iov_len);
+        ThrowRangeError(env,
+                        "Argument 'lengths[%u]' (%u) is past the end of "
+                        "'bufs[%u]' (%zu bytes)",
+                        i, lengths[i], i, b.iov[i].iov_len);
         free(each);
         return nullptr;
       }
@@ -211,9 +218,8 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
       h.msg_namelen = to->length;
     }
   }
-  int n = RetryOnEintr([&] {
-    return sendmmsg(fd, b.msgs, b.count, static_cast<int>(flags));
-  });
+  int n = RetryOnEintr(
+      [&] { return sendmmsg(fd, b.msgs, b.count, static_cast<int>(flags)); });
   napi_value result = ResultOrErrno(env, n);
   free(each);
   return result;

@@ -86,8 +86,7 @@ napi_value VectoredIo(napi_env env, napi_callback_info info) {
 
 bool IsObject(napi_env env, napi_value v) {
   napi_valuetype t;
-  return v != nullptr && napi_typeof(env, v, &t) == napi_ok &&
-         t == napi_object;
+  return v != nullptr && napi_typeof(env, v, &t) == napi_ok && t == napi_object;
 }
 
 // sendmsg(2)(fd, { buffers, address?, control? }, flags?)
@@ -146,8 +145,7 @@ napi_value RecvMsg(napi_env env, napi_callback_info info) {
       ThrowTypeError(env, "Expected argument 'options' to be an object");
       return nullptr;
     }
-    if (napi_get_named_property(env, argv[2], "controlLength", &v) !=
-            napi_ok ||
+    if (napi_get_named_property(env, argv[2], "controlLength", &v) != napi_ok ||
         !ArgOptionalInteger(env, v, "options.controlLength", 0, kMaxControl, 0,
                             &control_length))
       return nullptr;
@@ -175,9 +173,8 @@ napi_value RecvMsg(napi_env env, napi_callback_info info) {
   msg.msg_iovlen = v.count;
   msg.msg_control = control_length > 0 ? control : nullptr;
   msg.msg_controllen = static_cast<size_t>(control_length);
-  ssize_t n = RetryOnEintr([&] {
-    return recvmsg(fd, &msg, static_cast<int>(flags));
-  });
+  ssize_t n =
+      RetryOnEintr([&] { return recvmsg(fd, &msg, static_cast<int>(flags)); });
   napi_value result;
   if (n == -1) {
     result = ResultOrErrno(env, -1);

@@ -106,8 +106,7 @@ bool ParseInet6(napi_env env, napi_value obj, const char* name, SockAddr* out) {
       sin6->sin6_scope_id = index;
     }
     if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1) {
-      ThrowValueError(env,
-                      "Argument '%s.address' is not an IPv6 address: '%s'",
+      ThrowValueError(env, "Argument '%s.address' is not an IPv6 address: '%s'",
                       name, ip);
       return false;
     }
@@ -150,9 +149,8 @@ bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
         napi_value ignored;
         napi_get_and_clear_last_exception(env, &ignored);
       }
-      ThrowTypeError(env,
-                     "Expected argument '%s.path' to be a string or a Buffer",
-                     name);
+      ThrowTypeError(
+          env, "Expected argument '%s.path' to be a string or a Buffer", name);
       return false;
     }
     if (n > cap) {
@@ -254,7 +252,7 @@ napi_value InetNtop(napi_env env, napi_callback_info info) {
   if (!ArgInt(env, argv[0], "af", &af) ||
       !ArgBytes(env, argv[1], "src", &src, &n))
     return nullptr;
-  size_t need = af == AF_INET ? sizeof(in_addr)
+  size_t need = af == AF_INET    ? sizeof(in_addr)
                 : af == AF_INET6 ? sizeof(in6_addr)
                                  : 0;
   if (need == 0) {
@@ -263,7 +261,8 @@ napi_value InetNtop(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (n != need) {
-    ThrowRangeError(env, "Argument 'src' must be %zu bytes for this family, got %zu",
+    ThrowRangeError(env,
+                    "Argument 'src' must be %zu bytes for this family, got %zu",
                     need, n);
     return nullptr;
   }
@@ -357,7 +356,8 @@ napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
     // unnamed socket has no path at all ('').
     if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
     SetString(env, obj, "path", sun->sun_path, n);
-  } else if (sa->sa_family == AF_PACKET && len >= offsetof(sockaddr_ll, sll_addr)) {
+  } else if (sa->sa_family == AF_PACKET &&
+             len >= offsetof(sockaddr_ll, sll_addr)) {
     auto* sll = reinterpret_cast<const sockaddr_ll*>(sa);
     SetInt(env, obj, "protocol", ntohs(sll->sll_protocol));
     SetInt(env, obj, "ifindex", sll->sll_ifindex);

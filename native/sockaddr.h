@@ -1,8 +1,9 @@
 // struct sockaddr_storage <-> the plain address objects of lib/address.ts:
 //   { family: AF_INET,  address: '127.0.0.1', port }
 //   { family: AF_INET6, address: '::1', port, flowinfo, scopeid }
-//   { family: AF_UNIX,  path }         (a leading '\0' is the abstract namespace)
-//   { family: AF_PACKET, protocol, ifindex, hatype, pkttype, address }
+//   { family: AF_UNIX,  path }         (a leading '\0' is the abstract
+//   namespace) { family: AF_PACKET, protocol, ifindex, hatype, pkttype, address
+//   }
 #ifndef POSIX_SOCKETS_SOCKADDR_H_
 #define POSIX_SOCKETS_SOCKADDR_H_
 

@@ -75,7 +75,7 @@ napi_value Accept(napi_env env, napi_callback_info info) {
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
                          return sys::accept4(fd, nullptr, nullptr,
-                                        static_cast<int>(flags));
+                                             static_cast<int>(flags));
                        }));
 }
 

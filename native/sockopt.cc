@@ -15,6 +15,8 @@
 //
 // The typed forms consult the table of sockopt_table.cc; a Buffer value (or
 // getsockoptBuffer) reaches any option as raw bytes.
+#include "sockopt.h"
+
 #include <arpa/inet.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -25,8 +27,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-
-#include "sockopt.h"
 
 namespace ps {
 

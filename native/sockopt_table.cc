@@ -19,7 +19,7 @@ namespace {
   { level, name, #name, OptKind::kind, access, max_string }
 
 const OptionInfo kOptions[] = {
-    // SOL_SOCKET
+// SOL_SOCKET
 #ifdef SO_ACCEPTCONN
     PS_OPT(SOL_SOCKET, SO_ACCEPTCONN, kBool, kReadOnly, 0),
 #endif
@@ -125,7 +125,7 @@ const OptionInfo kOptions[] = {
 #ifdef SO_ZEROCOPY
     PS_OPT(SOL_SOCKET, SO_ZEROCOPY, kBool, kReadWrite, 0),
 #endif
-    // IPPROTO_TCP
+// IPPROTO_TCP
 #ifdef TCP_CONGESTION
     PS_OPT(IPPROTO_TCP, TCP_CONGESTION, kString, kReadWrite, 64),
 #endif
@@ -186,7 +186,7 @@ const OptionInfo kOptions[] = {
 #ifdef TCP_WINDOW_CLAMP
     PS_OPT(IPPROTO_TCP, TCP_WINDOW_CLAMP, kInt, kReadWrite, 0),
 #endif
-    // IPPROTO_IP
+// IPPROTO_IP
 #ifdef IP_ADD_MEMBERSHIP
     PS_OPT(IPPROTO_IP, IP_ADD_MEMBERSHIP, kMreqn, kWriteOnly, 0),
 #endif
@@ -238,7 +238,7 @@ const OptionInfo kOptions[] = {
 #ifdef IP_TTL
     PS_OPT(IPPROTO_IP, IP_TTL, kInt, kReadWrite, 0),
 #endif
-    // IPPROTO_IPV6
+// IPPROTO_IPV6
 #ifdef IPV6_JOIN_GROUP
     PS_OPT(IPPROTO_IPV6, IPV6_JOIN_GROUP, kMreq6, kWriteOnly, 0),
 #endif

@@ -33,16 +33,15 @@ void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
 // caller's buffer is shorter than an int, so read by the returned length.
 int64_t IntResult(const OptBuffer& b, socklen_t len, bool is_unsigned) {
   if (len >= sizeof(int)) {
-    return is_unsigned ? static_cast<int64_t>(b.u)
-                       : static_cast<int64_t>(b.i);
+    return is_unsigned ? static_cast<int64_t>(b.u) : static_cast<int64_t>(b.i);
   }
   if (len >= 1) return b.raw[0];
   return 0;
 }
 
 // A field of a struct value: `value.field`, named with the option in errors.
-bool Field(napi_env env, napi_value obj, const OptionInfo& o,
-           const char* field, napi_value* out, char* label, size_t size) {
+bool Field(napi_env env, napi_value obj, const OptionInfo& o, const char* field,
+           napi_value* out, char* label, size_t size) {
   snprintf(label, size, "value.%s (%s)", field, o.name);
   return napi_get_named_property(env, obj, field, out) == napi_ok;
 }
@@ -276,9 +275,8 @@ bool Encode(napi_env env, const OptionInfo& o, napi_value v, OptBuffer* b,
       return true;
     case OptKind::kMreq6:
       if (!IsObject(env, v)) {
-        ThrowTypeError(env,
-                       "Expected argument '%s' to be { multiaddr, ifindex? }",
-                       label);
+        ThrowTypeError(
+            env, "Expected argument '%s' to be { multiaddr, ifindex? }", label);
         return false;
       }
       if (!AddrField(env, v, o, "multiaddr", AF_INET6, nullptr,

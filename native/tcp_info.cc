@@ -32,8 +32,7 @@ void SetU64(napi_env env, napi_value obj, const char* key, uint64_t v) {
   // Byte and rate counters are exact as numbers up to 2^53 (8 PiB). The
   // kernel's "no limit" rate, ~0ULL, reads as Infinity rather than as a
   // rounded 1.8e19 that looks like a measurement.
-  SetNumber(env, obj, key,
-            v == UINT64_MAX ? INFINITY : static_cast<double>(v));
+  SetNumber(env, obj, key, v == UINT64_MAX ? INFINITY : static_cast<double>(v));
 }
 
 void SetString(napi_env env, napi_value obj, const char* key, const char* s) {
