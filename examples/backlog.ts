@@ -2,10 +2,12 @@
 // the handshake but were not accepted yet.
 //
 // Linux keeps at most backlog + 1 connections in the accept queue. Once it is
-// full, the kernel drops new SYNs (net.ipv4.tcp_abort_on_overflow = 0), so
-// those clients stay "in progress" and retry their SYN after a second; they
-// are not refused. A server that accepts too slowly looks, from outside, like
-// a network that loses packets.
+// full, the kernel drops new SYNs, so those clients stay "in progress" and
+// retry their SYN after a second; they are not refused. A server that accepts
+// too slowly looks, from outside, like a network that loses packets.
+// (net.ipv4.tcp_abort_on_overflow decides only what happens to a handshake's
+// final ACK that finds the queue full: dropped when 0, the default, or
+// answered with a reset when 1; such a client believes it is connected.)
 // Run: npx tsx examples/backlog.ts [backlog] [clients]
 import { AF_INET, EALREADY, SOCK_NONBLOCK, SOCK_STREAM, SocketError, accept, bind, close, connect, getsockname, listen, socket } from 'posix-sockets';
 

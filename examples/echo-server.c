@@ -2,6 +2,7 @@
  * Build: cc -O2 -o echo-server examples/echo-server.c */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -15,13 +16,15 @@ int main(int argc, char **argv) {
   if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) == -1) { perror("bind"); return 1; }
   listen(lfd, 128);
 
+  signal(SIGPIPE, SIG_IGN); /* EPIPE as an error, not a fatal signal */
   char buf[4096];
   for (;;) {
     int cfd = accept(lfd, NULL, NULL); /* blocks until a client connects */
-    ssize_t n;
-    while ((n = read(cfd, buf, sizeof buf)) > 0) {
-      for (ssize_t off = 0; off < n;) off += write(cfd, buf + off, n - off);
+    ssize_t n, w = 0;
+    while ((n = read(cfd, buf, sizeof buf)) > 0) { /* 0: the client closed */
+      for (ssize_t off = 0; off < n && (w = write(cfd, buf + off, n - off)) > 0;) off += w;
+      if (w < 0) break; /* ECONNRESET, EPIPE: this client is gone */
     }
-    close(cfd); /* n == 0: the client closed its side */
+    close(cfd);
   }
 }

@@ -16,10 +16,15 @@ console.log('listening on', getsockname(lfd)); // port 0 picks a free one
 const buf = Buffer.alloc(4096);
 for (let served = 0; served < clients; served++) {
   const cfd = accept(lfd); // blocks until a client connects
-  let n: number;
-  while ((n = read(cfd, buf)) > 0) {
-    for (let off = 0; off < n; ) off += write(cfd, buf, off, n - off); // write may be short
+  try {
+    let n: number;
+    while ((n = read(cfd, buf)) > 0) {
+      // n === 0 ends the loop: the client closed its side
+      for (let off = 0; off < n; ) off += write(cfd, buf, off, n - off); // write may be short
+    }
+  } catch {
+    // ECONNRESET, EPIPE: this client is gone; the server goes on
   }
-  close(cfd); // n === 0: the client closed its side
+  close(cfd);
 }
 close(lfd);

@@ -1,9 +1,9 @@
 // Lesson: the three-way handshake happens in the kernel, not in accept().
 //
-// connect() returns as soon as SYN, SYN-ACK and ACK have been exchanged. The
-// server's kernel then holds the finished connection in the listening
-// socket's accept queue until the program calls accept(), which only takes
-// it off the queue. A client can even send data before the server accepts:
+// connect() returns once the client has received the SYN-ACK and sent its
+// ACK. When that ACK reaches the server, its kernel moves the finished
+// connection to the listening socket's accept queue, where it waits until the
+// program calls accept(), which only takes it off the queue. A client can even send data before the server accepts:
 // it waits in the new socket's receive buffer.
 // Run: npx tsx examples/handshake.ts
 import { AF_INET, SOCK_STREAM, accept, bind, close, connect, getpeername, getsockname, listen, read, socket, write } from 'posix-sockets';

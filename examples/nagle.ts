@@ -1,8 +1,8 @@
 // Lesson: Nagle's algorithm meets delayed ACKs; TCP_NODELAY turns Nagle off.
 //
 // With Nagle (the default), a small segment is held back while an earlier one
-// is still unacknowledged. The receiver, meanwhile, delays its ACK (up to
-// 40 ms on Linux) hoping to piggyback it on a reply. A client that writes a
+// is still unacknowledged. The receiver, meanwhile, delays its ACK (40 ms at
+// first on Linux, adaptively up to 200 ms) hoping to piggyback it on a reply. A client that writes a
 // request in two small pieces ("write, write, read") then waits: its second
 // piece waits for the ACK of the first, and the server cannot reply before it
 // has both. TCP_NODELAY sends each write at once. (Better still: one write,

@@ -7,7 +7,11 @@
 // no thundering herd. The main thread stops a worker blocked in epoll_wait
 // the only way anything can: by making an fd in its epoll set readable (here
 // an eventfd), since worker.terminate() cannot interrupt a system call.
-// Run: npx tsx examples/reuseport-workers.ts [workers] [port] [seconds]
+// Run: npx tsx examples/reuseport-workers.ts [workers] [port] [seconds] [clients]
+// It connects `clients` (default 100) echo clients itself, then stops; with 0
+// it serves others (nc 127.0.0.1 <port>) until the time is up or Ctrl-C.
+import { once } from 'node:events';
+import * as net from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
   AF_INET,
@@ -83,6 +87,7 @@ if (!isMainThread) {
 } else {
   const count = Number(process.argv[2] ?? 2);
   const seconds = Number(process.argv[4] ?? 10);
+  const clients = Number(process.argv[5] ?? 100);
   // Port 0 would give each socket its own port: pick one free port first.
   const probe = reusePortListener(Number(process.argv[3] ?? 0));
   const port = (getsockname(probe) as SockaddrIn).port;
@@ -97,9 +102,20 @@ if (!isMainThread) {
       if (m.port !== undefined && ++ready === count) {
         close(probe); // the workers' sockets now hold the port
         console.log(`${count} workers share port: ${port}`);
+        if (clients > 0) void echoClients(port, clients).then(stop);
       }
       if (m.accepted !== undefined) accepted[m.id] = m.accepted;
     });
+  }
+  /** `n` clients, each sending one line and waiting for its echo. */
+  async function echoClients(port: number, n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      await once(s, 'connect');
+      s.end(`hello ${i}`);
+      await once(s, 'data');
+      s.destroy();
+    }
   }
   let stopping = false;
   const stop = () => {

@@ -6,7 +6,7 @@ import { native } from './native.js';
 /** struct sockaddr_in: an IPv4 address and port. See ip(7). */
 export interface SockaddrIn {
   family: typeof AF_INET;
-  /** Dotted-quad text, such as `'127.0.0.1'`. Omitted in `bind`: INADDR_ANY. */
+  /** Dotted-quad text, such as `'127.0.0.1'`; `'0.0.0.0'` is INADDR_ANY. */
   address: string;
   /** 0..65535 in host byte order; 0 asks `bind` for an ephemeral port. */
   port: number;

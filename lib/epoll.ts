@@ -37,7 +37,8 @@ export function epoll_create1(flags = 0): number {
  * @throws {SocketError} EEXIST (ADD of an fd already registered), ENOENT (MOD
  *   or DEL of an fd not registered), EPERM (an fd epoll cannot watch, such as
  *   a regular file), EBADF (epfd or fd not open), EINVAL (epfd is not an epoll
- *   fd, fd is epfd itself, or EPOLLEXCLUSIVE with MOD), ELOOP (nesting that
+ *   fd, fd is epfd itself, EPOLLEXCLUSIVE with MOD or with EPOLLONESHOT),
+ *   ELOOP (nesting that
  *   would form a cycle or go too deep), ENOMEM, ENOSPC
  *   (max_user_watches reached)
  * @throws {RangeError} when `data` is not in [0, 2**32 - 1].

@@ -33,18 +33,17 @@ export class SocketError extends Error implements NodeJS.ErrnoException {
 
 /**
  * The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111, as
- * errno(3) lists them.
+ * errno(3) lists them. Where Linux gives one number two names, the one the
+ * socket man pages use wins: EOPNOTSUPP (Node says ENOTSUP) and EAGAIN (not
+ * EWOULDBLOCK). A number with no name reads `'Unknown system error 9999'`.
  * @see https://man7.org/linux/man-pages/man3/errno.3.html
- * Where Linux gives one number two names, the one the socket man pages use
- * wins: EOPNOTSUPP (Node says ENOTSUP) and EAGAIN (not EWOULDBLOCK).
  */
 export function errnoName(errno: number): string {
   if (errno === EOPNOTSUPP) return 'EOPNOTSUPP';
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return `Unknown system error ${errno}`;
-  }
+  // Node names libuv's negated errnos, and for a number it does not know
+  // answers with the negated number in its text.
+  const name = Number.isInteger(errno) && errno > 0 ? getSystemErrorName(-errno) : '';
+  return name.startsWith('E') ? name : `Unknown system error ${errno}`;
 }
 
 /**

@@ -50,10 +50,13 @@ export function read(fd: number, buf: View, offset?: number, length?: number): n
 /**
  * Writes up to `length` bytes of `buf` from `offset`. Returns the count,
  * which may be short on a non-blocking socket, or -1 when the send buffer is
- * full. Writing to a socket the peer has closed fails with EPIPE (Node
- * ignores SIGPIPE). Corresponds to write(2).
+ * full. After the peer has closed, a write usually succeeds once (the peer's
+ * kernel answers it with a reset); later ones fail with EPIPE or ECONNRESET
+ * (Node ignores SIGPIPE, so no signal kills the process). Corresponds to
+ * write(2).
  * @see https://man7.org/linux/man-pages/man2/write.2.html
  * @throws {SocketError} EPIPE, ECONNRESET, EBADF, ENOTCONN, EDESTADDRREQ
+ * @throws {RangeError} when offset or offset + length is past the end of `buf`.
  */
 export function write(fd: number, buf: View, offset?: number, length?: number): number {
   const r = offset === undefined && length === undefined ? n.write(fd, buf) : n.write(fd, buf, offset, length);
@@ -67,6 +70,7 @@ export function write(fd: number, buf: View, offset?: number, length?: number): 
  * Corresponds to recv(2).
  * @see https://man7.org/linux/man-pages/man2/recv.2.html
  * @throws {SocketError} ECONNRESET, ENOTCONN, ECONNREFUSED, EBADF, ENOTSOCK, EINVAL
+ * @throws {RangeError} when offset or offset + length is past the end of `buf`.
  */
 export function recv(fd: number, buf: View, flags = 0, offset?: number, length?: number): number {
   const r =
@@ -80,6 +84,7 @@ export function recv(fd: number, buf: View, flags = 0, offset?: number, length?:
  * -1 when it would block. Corresponds to send(2).
  * @see https://man7.org/linux/man-pages/man2/send.2.html
  * @throws {SocketError} EPIPE, ECONNRESET, ENOTCONN, EMSGSIZE, EBADF, ENOTSOCK
+ * @throws {RangeError} when offset or offset + length is past the end of `buf`.
  */
 export function send(fd: number, buf: View, flags = 0, offset?: number, length?: number): number {
   const r =
@@ -94,6 +99,7 @@ export function send(fd: number, buf: View, flags = 0, offset?: number, length?:
  * `flags` makes `bytes` its real length). Corresponds to recvfrom(2).
  * @see https://man7.org/linux/man-pages/man2/recvfrom.2.html
  * @throws {SocketError} ECONNREFUSED (an earlier datagram got ICMP port unreachable), EBADF, ENOTSOCK
+ * @throws {RangeError} when offset or offset + length is past the end of `buf`.
  */
 export function recvfrom(fd: number, buf: View, flags = 0, offset?: number, length?: number): RecvfromResult {
   const r = n.recvfrom(fd, buf, flags, offset, length);
@@ -108,6 +114,7 @@ export function recvfrom(fd: number, buf: View, flags = 0, offset?: number, leng
  * Corresponds to sendto(2).
  * @see https://man7.org/linux/man-pages/man2/sendto.2.html
  * @throws {SocketError} EMSGSIZE, EACCES (broadcast without SO_BROADCAST), ENETUNREACH, EDESTADDRREQ, EISCONN
+ * @throws {RangeError} when offset or offset + length is past the end of `buf`.
  */
 export function sendto(
   fd: number,

@@ -103,7 +103,7 @@ export function if_nametoindex(name: string): number {
 /**
  * The name of the network interface with index `index`.
  * Corresponds to if_indextoname(3).
- * @see https://man7.org/linux/man-pages/man3/if_nametoindex.3.html
+ * @see https://man7.org/linux/man-pages/man3/if_indextoname.3.html
  * @throws {SocketError} ENXIO when no interface has that index.
  * @throws {RangeError} when `index` is not in 1..2^32-1.
  */

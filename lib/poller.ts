@@ -29,9 +29,11 @@ export interface PollerOptions {
  * The rule for closing: call {@link Poller.remove} before `close(fd)`, from
  * anywhere, including a handler. The rest of the current batch then skips
  * that fd, and a new fd that reuses its number (accepted in the same batch)
- * gets only its own events. If an fd was closed without remove, adding its
- * number again still works: the kernel dropped the old registration, and the
- * Poller retires the old handler.
+ * gets only its own events. If an fd was closed without remove, the kernel
+ * drops its registration only when no other fd (a dup, a forked child's
+ * copy) refers to the same open file; then adding its number again works and
+ * the Poller retires the old handler. Otherwise the old registration lingers
+ * and cannot be removed, so always remove before close.
  */
 export class Poller {
   readonly #loop: EpollLoop;
@@ -89,7 +91,8 @@ export class Poller {
       this.#fds.push(fd);
     }
     // The kernel accepted the ADD, so an earlier fd with this number was
-    // closed without remove(): its registration is gone; retire its slot.
+    // closed without remove() and its registration is gone (or, had the file
+    // been dup'ed, lingers out of reach): retire its slot either way.
     const old = this.#slotOf.get(fd);
     if (old !== undefined) this.#release(old);
     this.#slotOf.set(fd, slot);

@@ -287,9 +287,11 @@ export function getTimeout(fd: number, optname: number): Timeval {
 
 /**
  * SO_PEERCRED, typed: the credentials of the process at the other end of a
- * unix(7) socket. getsockopt(2), socket(7), unix(7).
+ * unix(7) socket. getsockopt(2), socket(7), unix(7). On a socket with no
+ * peer (unconnected, or not AF_UNIX) the kernel reports no error but
+ * `{ pid: 0, uid: 4294967295, gid: 4294967295 }`.
  * @see https://man7.org/linux/man-pages/man7/unix.7.html
- * @throws {SocketError} EBADF, ENOTSOCK, ENOTCONN
+ * @throws {SocketError} EBADF, ENOTSOCK
  */
 export function getPeerCred(fd: number): Ucred {
   return getsockopt(fd, SOL_SOCKET, SO_PEERCRED) as Ucred;

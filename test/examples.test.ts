@@ -38,14 +38,22 @@ async function echoOnce(port: number, payload: Buffer): Promise<Buffer> {
 }
 
 describe('examples/echo-server.ts', () => {
-  it('echoes every byte to each client in turn, then exits after the last', async () => {
-    const { child, port } = await startExample('examples/echo-server.ts', ['0', '2']);
+  it('echoes every byte to each client in turn, survives a client that resets, then exits after the last', async () => {
+    const { child, port } = await startExample('examples/echo-server.ts', ['0', '3']);
     const exited = once(child, 'exit');
     try {
       const big = Buffer.alloc(300_000);
       for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
       expect((await echoOnce(port, big)).equals(big)).toBe(true);
-      expect((await echoOnce(port, Buffer.from('second client'))).toString()).toBe('second client');
+      // A client that sends a lot, reads nothing and resets: the server's
+      // write fails (ECONNRESET or EPIPE), and it must go on to the next.
+      const rude = net.connect(port, '127.0.0.1');
+      await once(rude, 'connect');
+      rude.write(big);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      rude.resetAndDestroy();
+      await once(rude, 'close');
+      expect((await echoOnce(port, Buffer.from('third client'))).toString()).toBe('third client');
       expect((await exited)[0]).toBe(0);
     } finally {
       child.kill();

@@ -80,7 +80,7 @@ describe('lessons', () => {
   });
 
   it('SO_REUSEPORT: worker threads share one port, the kernel spreads the connections, eventfds stop them', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reuseport-workers.ts', '2', '0', '30'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reuseport-workers.ts', '2', '0', '30', '0'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

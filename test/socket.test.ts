@@ -9,8 +9,13 @@ import {
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
+  EAGAIN,
+  ECONNREFUSED,
+  EOPNOTSUPP,
   accept,
   accept4,
+  errnoMessage,
+  errnoName,
   bind,
   close,
   connect,
@@ -176,6 +181,14 @@ describe('errors carry code, errno, syscall and the kernel message', () => {
     } finally {
       closeAll(lfd, fd);
     }
+  });
+
+  it('errnoName and errnoMessage name any errno as C and the kernel do', () => {
+    expect(errnoName(ECONNREFUSED)).toBe('ECONNREFUSED');
+    expect(errnoName(EOPNOTSUPP)).toBe('EOPNOTSUPP'); // Node alone would say ENOTSUP
+    expect(errnoName(EAGAIN)).toBe('EAGAIN');
+    expect(errnoName(9999)).toBe('Unknown system error 9999');
+    expect(errnoMessage(ECONNREFUSED)).toBe('Connection refused');
   });
 
   it('EBADF for a closed fd', () => {
