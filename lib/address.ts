@@ -28,7 +28,9 @@ export interface SockaddrUn {
   /**
    * A filesystem path; a leading `'\0'` puts the name in the abstract
    * namespace (no file, every byte counts); `''` is an unnamed socket, and in
-   * `bind` asks the kernel to pick an abstract name (autobind).
+   * `bind` asks the kernel to pick an abstract name (autobind). The kernel's
+   * answers (getsockname, recvfrom ...) give a string, or a Buffer when the
+   * name's bytes are not UTF-8.
    */
   path: string | Uint8Array;
 }

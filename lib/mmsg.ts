@@ -41,7 +41,8 @@ const n = native as unknown as {
  * - `msgFlags[i]`, when given, gets its msg_flags (MSG_TRUNC ...);
  * - `addresses[i]`, when an array is given, gets its sender (this allocates
  *   one object per message: leave it out in a hot loop that needs no
- *   addresses).
+ *   addresses). It is filled after the datagrams have been taken off the
+ *   socket, so a setter of your own on that array that throws loses them.
  *
  * `flags`: MSG_DONTWAIT, MSG_WAITFORONE (block for the first message only),
  * MSG_PEEK, MSG_TRUNC ... No timeout is offered: recvmmsg(2)'s own is only

@@ -255,23 +255,22 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
   return true;
 }
 
+void CloseReceivedFds(const msghdr* msg) {
+  EachControlMessage(msg, [](cmsghdr* c, const uint8_t* data, size_t size) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return;
+    for (size_t k = 0; k + sizeof(int) <= size; k += sizeof(int)) {
+      int fd;
+      memcpy(&fd, data + k, sizeof fd);
+      close(fd);
+    }
+  });
+}
+
 napi_value ControlToJs(napi_env env, const msghdr* msg, napi_value fds) {
   napi_value list;
   napi_create_array(env, &list);
-  if (msg->msg_control == nullptr) return list;
-  const uint8_t* end =
-      static_cast<const uint8_t*>(msg->msg_control) + msg->msg_controllen;
   uint32_t index = 0, nfds = 0;
-  // CMSG_NXTHDR stops when the next header would not fit; the data of the
-  // current one is clamped to the end of the buffer as well, since the
-  // kernel reports a cut-short message (MSG_CTRUNC) by its full length.
-  for (cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr;
-       c = CMSG_NXTHDR(const_cast<msghdr*>(msg), c)) {
-    if (c->cmsg_len < CMSG_LEN(0)) break;
-    const uint8_t* data = CMSG_DATA(c);
-    if (data > end) break;
-    size_t size = c->cmsg_len - CMSG_LEN(0);
-    if (size > static_cast<size_t>(end - data)) size = end - data;
+  EachControlMessage(msg, [&](cmsghdr* c, const uint8_t* data, size_t size) {
     napi_value entry, bytes;
     napi_create_object(env, &entry);
     SetInt(env, entry, "level", c->cmsg_level);
@@ -322,7 +321,7 @@ napi_value ControlToJs(napi_env env, const msghdr* msg, napi_value fds) {
       napi_set_named_property(env, entry, "pktinfo", info);
     }
     napi_set_element(env, list, index++, entry);
-  }
+  });
   return list;
 }
 

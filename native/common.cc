@@ -1,6 +1,8 @@
 // Argument checks shared by every concern (see common.h).
 #include "common.h"
 
+#include <unistd.h>
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -17,24 +19,6 @@ void ThrowWith(napi_env env,
   bool pending = false;
   napi_is_exception_pending(env, &pending);
   if (!pending) thrower(env, code, msg);
-}
-
-size_t ElementSize(napi_typedarray_type t) {
-  switch (t) {
-    case napi_int8_array:
-    case napi_uint8_array:
-    case napi_uint8_clamped_array:
-      return 1;
-    case napi_int16_array:
-    case napi_uint16_array:
-      return 2;
-    case napi_int32_array:
-    case napi_uint32_array:
-    case napi_float32_array:
-      return 4;
-    default:
-      return 8;  // float64, bigint64, biguint64
-  }
 }
 
 }  // namespace
@@ -101,17 +85,11 @@ bool ArgFlags(napi_env env, napi_value v, const char* name, uint32_t dflt,
 
 bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
               size_t* length) {
-  napi_typedarray_type type;
-  size_t count;
+  // napi_get_buffer_info takes every ArrayBufferView (Buffer, any
+  // TypedArray, DataView) and answers in bytes, so one call both checks the
+  // type and measures it, whatever kinds of TypedArray the running Node has.
   void* p;
-  napi_value ab;
-  size_t byte_offset;
-  if (v != nullptr && napi_get_typedarray_info(env, v, &type, &count, &p, &ab,
-                                               &byte_offset) == napi_ok) {
-    *length = count * ElementSize(type);
-  } else if (v != nullptr && napi_get_dataview_info(env, v, length, &p, &ab,
-                                                    &byte_offset) == napi_ok) {
-  } else {
+  if (v == nullptr || napi_get_buffer_info(env, v, &p, length) != napi_ok) {
     ThrowTypeError(env,
                    "Expected argument '%s' to be a Buffer, TypedArray or "
                    "DataView",
@@ -120,9 +98,13 @@ bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
   }
   if (*length == 0) {
     // A detached buffer looks like an empty one; only the empty case needs
-    // the extra call that tells them apart.
+    // the extra calls that tell them apart.
+    napi_value ab = nullptr;
+    if (napi_get_typedarray_info(env, v, nullptr, nullptr, nullptr, &ab,
+                                 nullptr) != napi_ok)
+      napi_get_dataview_info(env, v, nullptr, nullptr, &ab, nullptr);
     bool detached = false;
-    napi_is_detached_arraybuffer(env, ab, &detached);
+    if (ab != nullptr) napi_is_detached_arraybuffer(env, ab, &detached);
     if (detached) {
       ThrowTypeError(env, "Argument '%s' is a view of a detached ArrayBuffer",
                      name);
@@ -184,6 +166,18 @@ bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
   napi_get_value_string_utf8(env, v, buf, bufsize, &n);
   if (len) *len = n;
   return true;
+}
+
+napi_value FdPair(napi_env env, int a, int b) {
+  napi_value pair;
+  if (napi_create_array_with_length(env, 2, &pair) == napi_ok &&
+      napi_set_element(env, pair, 0, Int(env, a)) == napi_ok &&
+      napi_set_element(env, pair, 1, Int(env, b)) == napi_ok) {
+    return pair;
+  }
+  close(a);
+  close(b);
+  return nullptr;
 }
 
 void SetFunction(napi_env env, napi_value exports, const char* name,

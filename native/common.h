@@ -151,6 +151,12 @@ bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
 bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
                size_t bufsize, size_t* len);
 
+// [a, b] for a new pair of fds (socketpair, pipe2). If the array cannot be
+// built (a throwing setter planted on Array.prototype), both fds are closed,
+// since the caller would never learn their numbers, and nullptr is returned
+// with the exception pending.
+napi_value FdPair(napi_env env, int a, int b);
+
 // Registers a plain function on `exports`. Plain functions (not ObjectWrap
 // methods) are the cheapest call Node-API offers.
 void SetFunction(napi_env env, napi_value exports, const char* name,

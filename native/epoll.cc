@@ -79,7 +79,7 @@ int WaitRetrying(int timeout, F wait) {
 // Why epoll_wait's `events` was refused: thrown on the slow path only.
 void ThrowBadEvents(napi_env env, napi_value v, size_t bytes, uintptr_t addr,
                     int maxevents) {
-  napi_typedarray_type type;
+  auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
   size_t length;
   napi_value ab = nullptr;
   bool is_typed =

@@ -60,11 +60,7 @@ napi_value Pipe(napi_env env, napi_callback_info info) {
   if (!ArgFlags(env, argv[0], "flags", 0, &flags)) return nullptr;
   int fds[2];
   if (pipe2(fds, static_cast<int>(flags)) == -1) return ResultOrErrno(env, -1);
-  napi_value pair;
-  napi_create_array_with_length(env, 2, &pair);
-  napi_set_element(env, pair, 0, Int(env, fds[0]));
-  napi_set_element(env, pair, 1, Int(env, fds[1]));
-  return pair;
+  return FdPair(env, fds[0], fds[1]);
 }
 
 // eventfd(2)

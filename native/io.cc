@@ -122,10 +122,12 @@ napi_value SendTo(napi_env env, napi_callback_info info) {
   size_t len;
   SockAddr to;
   bool has_to = !IsNullish(env, argv[3]);
+  // The address first: reading its fields can run the caller's getters,
+  // which could detach `buf`; its pointer is taken after the last of them.
   if (!ArgFd(env, argv[0], &fd) ||
-      !ArgByteRange(env, argv[1], argv[4], argv[5], "buf", &data, &len) ||
+      (has_to && !ArgSockAddr(env, argv[3], "addr", &to)) ||
       !ArgFlags(env, argv[2], "flags", 0, &flags) ||
-      (has_to && !ArgSockAddr(env, argv[3], "addr", &to)))
+      !ArgByteRange(env, argv[1], argv[4], argv[5], "buf", &data, &len))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
                          return sendto(fd, data, len, static_cast<int>(flags),

@@ -17,7 +17,9 @@
 // no open handle when it is closed.
 //
 // This is the only file that includes uv.h.
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -37,7 +39,10 @@ const napi_type_tag kLoopTag = {0x8d1c0a2e5f4b4a17ULL, 0xb3e9c6d27a0f5e41ULL};
 struct Loop {
   napi_env env;
   uv_poll_t poll;
-  int epfd = -1;
+  int epfd = -1;     // the caller's: epoll_ctl goes here, and they may close it
+  int watched = -1;  // a private dup of it: what libuv polls and we wait on
+  dev_t epfd_dev = 0;  // which file `epfd` was, so that close() never hits
+  ino_t epfd_ino = 0;  // another file that took its number meanwhile
   int maxevents = 0;
   epoll_event* scratch = nullptr;
   napi_ref events_ref = nullptr;    // the Uint32Array handed to JS
@@ -75,10 +80,18 @@ void Shutdown(Loop* l) {
   if (l->shut) return;
   l->shut = true;
   l->active = false;
-  // uv_close stops the poll and takes the epfd out of libuv's own epoll set
-  // at once, so the epfd can be closed right after it.
+  // uv_close stops the poll and takes the watched fd out of libuv's own
+  // epoll set at once (by number: hence a private dup, which no caller can
+  // close and have reused), so it can be closed right after. The caller's
+  // epfd is closed only if it is still the file the loop made: a caller who
+  // closed it already may have a new fd under the same number.
   uv_close(reinterpret_cast<uv_handle_t*>(&l->poll), OnClosed);
-  close(l->epfd);
+  close(l->watched);
+  l->watched = -1;
+  struct stat st;
+  if (fstat(l->epfd, &st) == 0 && st.st_dev == l->epfd_dev &&
+      st.st_ino == l->epfd_ino)
+    close(l->epfd);
   l->epfd = -1;
   if (l->callback_ref) napi_delete_reference(l->env, l->callback_ref);
   if (l->self_ref) napi_delete_reference(l->env, l->self_ref);
@@ -100,9 +113,9 @@ void OnFinalize(napi_env, void* data, void*) {
   MaybeFree(l);
 }
 
-// Reports a failure that stops the loop (the user closed loop.epfd behind
-// its back, or detached its events array) as an uncaught exception: there is
-// no caller to return it to.
+// Reports a failure that stops the loop (libuv reports an error on the
+// watched fd, or the caller detached the events array) as an uncaught
+// exception: there is no caller to return it to.
 void ReportLoopError(Loop* l, const char* code_text, const char* what) {
   uv_poll_stop(&l->poll);
   l->active = false;
@@ -143,7 +156,7 @@ void OnReadable(uv_poll_t* h, int status, int) {
     return;
   }
   int n = RetryOnEintr(
-      [&] { return sys::epoll_wait(l->epfd, l->scratch, l->maxevents, 0); });
+      [&] { return sys::epoll_wait(l->watched, l->scratch, l->maxevents, 0); });
   if (n <= 0) {  // another waiter took the events, or nothing is left
     napi_close_handle_scope(env, scope);
     return;
@@ -190,7 +203,7 @@ Loop* ArgLoop(napi_env env, napi_value v) {
 napi_value LoopOpen(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   if (!Args(env, info, argv)) return nullptr;
-  napi_typedarray_type type;
+  auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
   size_t length;
   void* p;
   if (argv[0] == nullptr ||
@@ -212,20 +225,33 @@ napi_value LoopOpen(napi_env env, napi_callback_info info) {
   if (napi_get_uv_event_loop(env, &uv) != napi_ok) return nullptr;
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return ResultOrErrno(env, -1);
+  int watched = fcntl(epfd, F_DUPFD_CLOEXEC, 0);
+  struct stat st;
+  if (watched < 0 || fstat(epfd, &st) != 0) {
+    int e = errno;
+    close(epfd);
+    if (watched >= 0) close(watched);
+    return Int(env, -e);
+  }
   auto* scratch = static_cast<epoll_event*>(
       malloc(sizeof(epoll_event) * static_cast<size_t>(maxevents)));
   if (scratch == nullptr) {
     close(epfd);
+    close(watched);
     return Int(env, -ENOMEM);
   }
   Loop* l = new Loop();
   l->env = env;
   l->epfd = epfd;
+  l->watched = watched;
+  l->epfd_dev = st.st_dev;
+  l->epfd_ino = st.st_ino;
   l->maxevents = static_cast<int>(maxevents);
   l->scratch = scratch;
-  int r = uv_poll_init(uv, &l->poll, epfd);
+  int r = uv_poll_init(uv, &l->poll, watched);
   if (r < 0) {
     close(epfd);
+    close(watched);
     free(scratch);
     delete l;
     return Int(env, r);  // libuv errors are -errno on Linux

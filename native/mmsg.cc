@@ -33,7 +33,7 @@ bool ArgWords(napi_env env, napi_value v, const char* name, uint32_t count,
               bool optional, uint32_t** out) {
   *out = nullptr;
   if (optional && IsNullish(env, v)) return true;
-  napi_typedarray_type type;
+  auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
   size_t length;
   void* data;
   if (v == nullptr ||
@@ -150,6 +150,8 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
   // checked.
   SockAddr one;
   SockAddr* each = nullptr;
+  uint32_t naddresses =
+      0;  // how many `each` holds: fixed before any getter runs
   bool has_one = false;
   napi_value addresses = argv[4];
   if (!IsNullish(env, addresses)) {
@@ -162,6 +164,7 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
       uint32_t count;
       if (!ArgArrayLength(env, addresses, "addresses", kMaxBuffers, &count))
         return nullptr;
+      naddresses = count;
       each = static_cast<SockAddr*>(calloc(count ? count : 1, sizeof *each));
       if (each == nullptr) {
         ThrowRangeError(env, "Cannot allocate room for %u addresses", count);
@@ -179,10 +182,10 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
       }
     }
   }
+  // The buffers are read last: an address's getters run JS, which could
+  // detach a buffer whose pointer had already been taken.
   Batch b;
   uint32_t* lengths;
-  uint32_t naddresses = 0;
-  if (each != nullptr) napi_get_array_length(env, addresses, &naddresses);
   if (!ArgIovecs(env, argv[1], "bufs", b.iov, b.handles, &b.count) ||
       !ArgWords(env, argv[2], "lengths", b.count, true, &lengths)) {
     free(each);

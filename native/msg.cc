@@ -193,6 +193,12 @@ napi_value RecvMsg(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, result, "control",
                             ControlToJs(env, &msg, fds));
     napi_set_named_property(env, result, "fds", fds);
+    // Building the result runs no code of the caller's, unless a setter was
+    // planted on Object.prototype or Array.prototype; if one threw, the
+    // caller never sees the fds the kernel installed, so close them here.
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) CloseReceivedFds(&msg);
   }
   if (control != inline_control) free(control);
   return result;

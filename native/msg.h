@@ -61,6 +61,32 @@ class ControlOut {
   size_t length_ = 0;
 };
 
+// Calls f(cmsghdr*, data, size) for each control message of a received
+// message. CMSG_NXTHDR stops when the next header would not fit; the data of
+// the current one is clamped to the end of the buffer as well, so a
+// cut-short message (MSG_CTRUNC) is never read past msg_controllen, whatever
+// cmsg_len claims.
+template <typename F>
+void EachControlMessage(const msghdr* msg, F f) {
+  if (msg->msg_control == nullptr) return;
+  const uint8_t* end =
+      static_cast<const uint8_t*>(msg->msg_control) + msg->msg_controllen;
+  for (cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(msg), c)) {
+    if (c->cmsg_len < CMSG_LEN(0)) break;
+    const uint8_t* data = CMSG_DATA(c);
+    if (data > end) break;
+    size_t size = c->cmsg_len - CMSG_LEN(0);
+    if (size > static_cast<size_t>(end - data)) size = end - data;
+    f(c, data, size);
+  }
+}
+
+// Closes every fd that SCM_RIGHTS delivered in `msg`: for when the result
+// that would have handed them to the caller could not be built (a throwing
+// setter on Object.prototype, say), so that none leaks.
+void CloseReceivedFds(const msghdr* msg);
+
 // Incoming ancillary data: decodes the control buffer of a received
 // message into an array of { level, type, data, ...decoded } and collects
 // every fd that SCM_RIGHTS delivered into `fds` (a JS array the caller

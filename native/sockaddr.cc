@@ -15,6 +15,41 @@ namespace ps {
 
 namespace {
 
+// Whether s[0, n) is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing past U+10FFFF), as a JS string can carry it unchanged.
+bool IsUtf8(const uint8_t* s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    uint8_t c = s[i];
+    size_t extra;
+    uint32_t cp;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n - i <= extra) return false;  // cut off before its last byte
+    for (size_t k = 1; k <= extra; k++) {
+      if ((s[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
 bool GetField(napi_env env, napi_value obj, const char* field,
               napi_value* out) {
   return napi_get_named_property(env, obj, field, out) == napi_ok;
@@ -355,7 +390,15 @@ napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
     // An abstract name keeps every byte; a path stops at its NUL; an
     // unnamed socket has no path at all ('').
     if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
-    SetString(env, obj, "path", sun->sun_path, n);
+    // Bytes that are not UTF-8 come back as a Buffer: as a string they would
+    // turn into U+FFFD and no longer name the same socket.
+    if (IsUtf8(reinterpret_cast<const uint8_t*>(sun->sun_path), n)) {
+      SetString(env, obj, "path", sun->sun_path, n);
+    } else {
+      napi_value bytes;
+      napi_create_buffer_copy(env, n, sun->sun_path, nullptr, &bytes);
+      napi_set_named_property(env, obj, "path", bytes);
+    }
   } else if (sa->sa_family == AF_PACKET &&
              len >= offsetof(sockaddr_ll, sll_addr)) {
     auto* sll = reinterpret_cast<const sockaddr_ll*>(sa);
@@ -363,8 +406,12 @@ napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
     SetInt(env, obj, "ifindex", sll->sll_ifindex);
     SetInt(env, obj, "hatype", sll->sll_hatype);
     SetInt(env, obj, "pkttype", sll->sll_pkttype);
+    // The hardware address is as long as sll_halen says, within both the
+    // field and the length the kernel filled in.
     size_t halen = sll->sll_halen;
     if (halen > sizeof sll->sll_addr) halen = sizeof sll->sll_addr;
+    size_t filled = len - offsetof(sockaddr_ll, sll_addr);
+    if (halen > filled) halen = filled;
     napi_value addr;
     napi_create_buffer_copy(env, halen, sll->sll_addr, nullptr, &addr);
     napi_set_named_property(env, obj, "address", addr);

@@ -35,11 +35,7 @@ napi_value SocketPair(napi_env env, napi_callback_info info) {
   int sv[2];
   if (socketpair(domain, type, protocol, sv) == -1)
     return ResultOrErrno(env, -1);
-  napi_value pair;
-  napi_create_array_with_length(env, 2, &pair);
-  napi_set_element(env, pair, 0, Int(env, sv[0]));
-  napi_set_element(env, pair, 1, Int(env, sv[1]));
-  return pair;
+  return FdPair(env, sv[0], sv[1]);
 }
 
 // bind(2)

@@ -117,7 +117,7 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
       !ArgInt(env, argv[2], "optname", &optname))
     return nullptr;
-  napi_typedarray_type type;
+  auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
   size_t count = 0;
   void* err = nullptr;
   if (argv[3] == nullptr ||

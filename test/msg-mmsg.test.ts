@@ -197,8 +197,11 @@ describe('inside a worker thread', () => {
        parentPort.postMessage({ sent, got, fds: m.fds.length });`,
       { eval: true, workerData: { root: path.resolve(process.cwd()) } },
     );
-    const [result] = await once(worker, 'message');
-    await once(worker, 'exit');
+    // Both listened for at once: the worker exits right after it posts.
+    const message = once(worker, 'message');
+    const exit = once(worker, 'exit');
+    const [result] = await message;
+    expect((await exit)[0]).toBe(0);
     expect(result).toEqual({ sent: 100, got: 100, fds: 1 });
   });
 });
