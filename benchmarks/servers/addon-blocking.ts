@@ -4,10 +4,9 @@
 // epoll set) or by SIGTERM.
 //
 //   node --import tsx benchmarks/servers/addon-blocking.ts <lt|et> <port> [--buf N] [--nodelay] [--watch-stdin]
-import { EPOLLIN, EPOLL_CTL_ADD } from 'posix-sockets';
 import { requireApi } from './api.js';
 import { parseServerArgs } from './args.js';
-import { createEchoHandler } from './echo-handler.js';
+import { startEcho } from './echo-handler.js';
 import { listenLoopback } from './listen.js';
 
 const MAX_EVENTS = 1024;
@@ -16,18 +15,7 @@ const args = parseServerArgs(process.argv.slice(2), ['lt', 'et']);
 const { lfd, port } = listenLoopback(args.port);
 const epfd = epoll_create1(0);
 const watch = (fd: number, op: number, events: number): void => epoll_ctl(epfd, op, fd, events);
-const handler = createEchoHandler({
-  et: args.mode === 'et',
-  lfd,
-  buf: args.buf,
-  nodelay: args.nodelay,
-  sndbuf: args.sndbuf,
-  watch,
-  onStdin: () => process.exit(0),
-});
-watch(lfd, EPOLL_CTL_ADD, EPOLLIN);
-if (args.watchStdin) watch(0, EPOLL_CTL_ADD, EPOLLIN);
-process.stdout.write(`ready ${port}\n`);
+const handler = startEcho(args, lfd, port, watch, () => process.exit(0));
 
 const events = new Uint32Array(2 * MAX_EVENTS);
 const onEvent = handler.onEvent;

@@ -4,10 +4,9 @@
 // keep running beside it.
 //
 //   node --import tsx benchmarks/servers/addon-loop.ts <lt|et> <port> [--buf N] [--nodelay] [--watch-stdin]
-import { EPOLLIN, EPOLL_CTL_ADD } from 'posix-sockets';
 import { requireApi } from './api.js';
 import { parseServerArgs } from './args.js';
-import { createEchoHandler } from './echo-handler.js';
+import { startEcho } from './echo-handler.js';
 import { listenLoopback } from './listen.js';
 
 const { EpollLoop, epoll_ctl } = requireApi('loop');
@@ -16,23 +15,14 @@ const { lfd, port } = listenLoopback(args.port);
 const loop = new EpollLoop({ maxevents: 1024 });
 const epfd = loop.epfd;
 const watch = (fd: number, op: number, events: number): void => epoll_ctl(epfd, op, fd, events);
-const handler = createEchoHandler({
-  et: args.mode === 'et',
-  lfd,
-  buf: args.buf,
-  nodelay: args.nodelay,
-  sndbuf: args.sndbuf,
-  watch,
-  onStdin: () => {
-    loop.stop();
-    loop.close();
-    process.exit(0);
-  },
+// Started before "ready" is printed; the first batch can come only after
+// this module has finished running, on the event loop's next turn.
+const handler = startEcho(args, lfd, port, watch, () => {
+  loop.stop();
+  loop.close();
+  process.exit(0);
 });
-watch(lfd, EPOLL_CTL_ADD, EPOLLIN);
-if (args.watchStdin) watch(0, EPOLL_CTL_ADD, EPOLLIN);
 const onEvent = handler.onEvent;
 loop.start((count, events) => {
   for (let i = 0; i < count; i++) onEvent(events[2 * i + 1], events[2 * i]);
 });
-process.stdout.write(`ready ${port}\n`);

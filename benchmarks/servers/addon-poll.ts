@@ -7,7 +7,7 @@
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLL_CTL_ADD, EPOLL_CTL_DEL, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from 'posix-sockets';
 import { requireApi } from './api.js';
 import { parseServerArgs } from './args.js';
-import { createEchoHandler } from './echo-handler.js';
+import { startEcho } from './echo-handler.js';
 import { listenLoopback } from './listen.js';
 
 const CAPACITY = 65536;
@@ -31,18 +31,7 @@ function watch(fd: number, op: number, events: number): void {
   fds.set(slotOf[fd], fd, (events & EPOLLIN ? POLLIN : 0) | (events & EPOLLOUT ? POLLOUT : 0));
 }
 
-const handler = createEchoHandler({
-  et: false,
-  lfd,
-  buf: args.buf,
-  nodelay: args.nodelay,
-  sndbuf: args.sndbuf,
-  watch,
-  onStdin: () => process.exit(0),
-});
-watch(lfd, EPOLL_CTL_ADD, EPOLLIN);
-if (args.watchStdin) watch(0, EPOLL_CTL_ADD, EPOLLIN);
-process.stdout.write(`ready ${port}\n`);
+const handler = startEcho(args, lfd, port, watch, () => process.exit(0));
 
 const onEvent = handler.onEvent;
 for (;;) {

@@ -28,6 +28,7 @@ import {
   write,
 } from 'posix-sockets';
 import { api } from './api.js';
+import type { ServerArgs } from './args.js';
 
 /** Interest changes: epoll_ctl, or the poll server's pollfd array. */
 export type Watch = (fd: number, op: number, events: number) => void;
@@ -170,4 +171,25 @@ export function createEchoHandler(o: EchoOptions): EchoHandler {
   }
 
   return { onEvent, open: () => open };
+}
+
+/**
+ * What every driver does before its loop: the handler for the command line's
+ * options, the listening socket (and, with --watch-stdin, fd 0) watched for
+ * EPOLLIN, and "ready <port>" for the runner.
+ */
+export function startEcho(args: ServerArgs, lfd: number, port: number, watch: Watch, onStdin: () => void): EchoHandler {
+  const handler = createEchoHandler({
+    et: args.mode === 'et',
+    lfd,
+    buf: args.buf,
+    nodelay: args.nodelay,
+    sndbuf: args.sndbuf,
+    watch,
+    onStdin,
+  });
+  watch(lfd, EPOLL_CTL_ADD, EPOLLIN);
+  if (args.watchStdin) watch(0, EPOLL_CTL_ADD, EPOLLIN);
+  process.stdout.write(`ready ${port}\n`);
+  return handler;
 }
