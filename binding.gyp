@@ -7,6 +7,8 @@
         "native/cmsg.cc",
         "native/common.cc",
         "native/constants.cc",
+        "native/constants_net.cc",
+        "native/constants_sys.cc",
         "native/epoll.cc",
         "native/errors.cc",
         "native/fd.cc",
