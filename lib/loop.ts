@@ -62,6 +62,10 @@ export class EpollLoop {
   /** The most events one batch delivers. */
   readonly maxevents: number;
   readonly #handle: LoopHandle;
+  // Kept here rather than asked of the native side on every read: Poller
+  // reads it for each epoll_ctl and wait. Only close() changes it (teardown
+  // and the finalizer close a loop no JS can reach any more).
+  #epfd: number;
 
   /**
    * Creates the epoll instance (epoll_create1(EPOLL_CLOEXEC)) and the libuv
@@ -78,6 +82,7 @@ export class EpollLoop {
     this.maxevents = maxevents;
     this.events = new EpollEvents(maxevents);
     this.#handle = checkValue(n.loopOpen(this.events, maxevents), 'epoll_create1');
+    this.#epfd = n.loopFd(this.#handle);
   }
 
   /**
@@ -85,12 +90,12 @@ export class EpollLoop {
    * yourself: {@link EpollLoop.close} does, after libuv stops watching it.
    */
   get epfd(): number {
-    return n.loopFd(this.#handle);
+    return this.#epfd;
   }
 
   /** Whether {@link EpollLoop.close} has run. */
   get closed(): boolean {
-    return n.loopFd(this.#handle) < 0;
+    return this.#epfd < 0;
   }
 
   /**
@@ -129,5 +134,6 @@ export class EpollLoop {
    */
   close(): void {
     n.loopClose(this.#handle);
+    this.#epfd = -1;
   }
 }

@@ -136,6 +136,11 @@ bool ArgFlags(napi_env env, napi_value v, const char* name, uint32_t dflt,
 
 // Any ArrayBufferView (Buffer, every TypedArray, DataView): its first byte and
 // its length in bytes. A view of a detached ArrayBuffer is a TypeError.
+//
+// Take a buffer's pointer after every other argument that can run the
+// caller's code: reading a field of an object (an address, an options bag)
+// may call a getter, and a getter may detach or shrink the buffer. Numbers
+// are safe: napi_get_value_double never calls valueOf.
 bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
               size_t* length);
 
@@ -164,11 +169,13 @@ void SetFunction(napi_env env, napi_value exports, const char* name,
 
 // Argument access without Napi::CallbackInfo's vector: fills `argv` with up
 // to N arguments (nullptr past argc). Used by the hot-path wrappers.
+// `data`, when given, receives the pointer the function was created with
+// (napi_create_function's data: per-environment state of the concern).
 template <size_t N>
 inline bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N],
-                 size_t* argc_out = nullptr) {
+                 size_t* argc_out = nullptr, void** data = nullptr) {
   size_t argc = N;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok)
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, data) != napi_ok)
     return false;
   // Arguments not passed read as nullptr, which every Arg* helper takes as
   // "use the default" without another napi call.

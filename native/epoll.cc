@@ -134,12 +134,9 @@ napi_value EpollCtl(napi_env env, napi_callback_info info) {
 // -errno. Fills events[2*i] with the mask and events[2*i+1] with the data
 // token of the i-th ready fd.
 napi_value EpollWait(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
   void* data;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok)
-    return nullptr;
-  for (size_t i = argc; i < 4; i++) argv[i] = nullptr;
+  if (!Args(env, info, argv, nullptr, &data)) return nullptr;
   // The per-call cost is the number of napi calls, so each argument takes
   // one. `events` is read with napi_get_buffer_info, which accepts every
   // ArrayBufferView and is much cheaper than napi_get_typedarray_info's

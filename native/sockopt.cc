@@ -141,12 +141,10 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   return Decode(env, *o, b, len);
 }
 
+// Whether `v` is an ArrayBufferView: the test ArgBytes itself makes.
 bool IsView(napi_env env, napi_value v) {
-  bool yes = false;
-  if (v == nullptr) return false;
-  napi_is_typedarray(env, v, &yes);
-  if (!yes) napi_is_dataview(env, v, &yes);
-  return yes;
+  return v != nullptr &&
+         napi_get_buffer_info(env, v, nullptr, nullptr) == napi_ok;
 }
 
 // setsockopt(fd, level, optname, value) -> 0 or -errno.
