@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { allRatios, summarize, targets, toSample, type LoadgenResult, type MicroResult, type Sample } from './harness/analyze.js';
 import { BENCH_DIR, binPath, ensureBinaries } from './harness/build.js';
 import { svgChart } from './harness/chart.js';
-import { collect, killAll, run, spawnTracked, stop } from './harness/children.js';
+import { killAll, run, spawnTracked, stop } from './harness/children.js';
 import { SERVERS, WORKLOADS, serverRuns, type ServerDef, type WorkloadDef } from './harness/defs.js';
 import { fmt } from './harness/format.js';
 import { machineInfo } from './harness/proc.js';

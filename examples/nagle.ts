@@ -13,7 +13,6 @@ import {
   IPPROTO_TCP,
   SOCK_STREAM,
   TCP_NODELAY,
-  accept,
   bind,
   close,
   connect,
