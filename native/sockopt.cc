@@ -108,15 +108,20 @@ void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
   napi_set_named_property(env, obj, key, x);
 }
 
+// The (fd, level, optname) that every option call starts with.
+bool ArgOption(napi_env env, const napi_value* argv, int* fd, int* level,
+               int* optname) {
+  return ArgFd(env, argv[0], fd) && ArgInt(env, argv[1], "level", level) &&
+         ArgInt(env, argv[2], "optname", optname);
+}
+
 // getsockopt(fd, level, optname, err) -> value, or undefined after storing
 // errno in err[0].
 napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!Args(env, info, argv)) return nullptr;
   int fd, level, optname;
-  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
-      !ArgInt(env, argv[2], "optname", &optname))
-    return nullptr;
+  if (!ArgOption(env, argv, &fd, &level, &optname)) return nullptr;
   auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
   size_t count = 0;
   void* err = nullptr;
@@ -152,9 +157,7 @@ napi_value SetSockOpt(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!Args(env, info, argv)) return nullptr;
   int fd, level, optname;
-  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
-      !ArgInt(env, argv[2], "optname", &optname))
-    return nullptr;
+  if (!ArgOption(env, argv, &fd, &level, &optname)) return nullptr;
   if (IsView(env, argv[3])) {
     uint8_t* data;
     size_t n;
@@ -181,8 +184,7 @@ napi_value GetSockOptBuffer(napi_env env, napi_callback_info info) {
   if (!Args(env, info, argv)) return nullptr;
   int fd, level, optname;
   int64_t maxlen;
-  if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "level", &level) ||
-      !ArgInt(env, argv[2], "optname", &optname) ||
+  if (!ArgOption(env, argv, &fd, &level, &optname) ||
       !ArgInteger(env, argv[3], "maxlen", 0, 65536, &maxlen))
     return nullptr;
   void* data;
