@@ -10,7 +10,6 @@ import {
   AF_UNIX,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
-  SOCK_SEQPACKET,
   SOCK_STREAM,
   accept,
   bind,
@@ -160,19 +159,6 @@ describe('socketpair', () => {
       expect(read(a, buf)).toBe(5);
       close(a);
       expect(read(b, buf)).toBe(0);
-    } finally {
-      closeAll(a, b);
-    }
-  });
-
-  it('SOCK_SEQPACKET keeps record boundaries on a connection', () => {
-    const [a, b] = socketpair(AF_UNIX, SOCK_SEQPACKET);
-    try {
-      send(a, Buffer.from('rec1'));
-      send(a, Buffer.from('record2'));
-      const buf = Buffer.alloc(64);
-      expect(recv(b, buf)).toBe(4);
-      expect(recv(b, buf)).toBe(7);
     } finally {
       closeAll(a, b);
     }
