@@ -7,15 +7,17 @@
         "native/cmsg.cc",
         "native/common.cc",
         "native/constants.cc",
-        "native/constants_net.cc",
-        "native/constants_sys.cc",
+        "native/constants_libc.cc",
+        "native/constants_uapi.cc",
         "native/epoll.cc",
         "native/errors.cc",
         "native/fd.cc",
+        "native/inet.cc",
         "native/io.cc",
         "native/loop.cc",
         "native/mmsg.cc",
         "native/msg.cc",
+        "native/object.cc",
         "native/sockaddr.cc",
         "native/socket.cc",
         "native/sockopt.cc",
@@ -23,10 +25,25 @@
         "native/sockopt_value.cc",
         "native/tcp_info.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
-      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
-      "cflags_cc": ["-std=c++17", "-fno-exceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-O2"]
+      "defines": [
+        "NAPI_VERSION=8",
+        "_GNU_SOURCE"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter",
+        "-O2"
+      ],
+      "cflags_cc": [
+        "-std=c++17",
+        "-fno-exceptions",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter",
+        "-Wno-missing-field-initializers",
+        "-O2"
+      ]
     }
   ]
 }

@@ -1,7 +1,8 @@
 // Addresses: the plain objects that stand for struct sockaddr_*, plus
-// inet_pton/inet_ntop and the byte-order functions.
+// inet_pton/inet_ntop, the byte-order functions and interface names.
 import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_UNSPEC } from './constants.js';
-import { native } from './native.js';
+import { checkValue } from './check.js';
+import { nativeModule, type OrErrno } from './native.js';
 
 /** struct sockaddr_in: an IPv4 address and port. See ip(7). */
 export interface SockaddrIn {
@@ -58,14 +59,16 @@ export type Sockaddr = SockaddrIn | SockaddrIn6 | SockaddrUn | SockaddrLl;
 /** An address as the kernel reports it (getsockname, getpeername, recvfrom). */
 export type SockaddrResult = Sockaddr | SockaddrUnspec;
 
-const n = native as unknown as {
+const n = nativeModule<{
   inet_pton(af: number, src: string): Buffer | null;
   inet_ntop(af: number, src: ArrayBufferView): string;
   htons(x: number): number;
   ntohs(x: number): number;
   htonl(x: number): number;
   ntohl(x: number): number;
-};
+  if_nametoindex(name: string): number;
+  if_indextoname(index: number): string | OrErrno;
+}>();
 
 /**
  * Converts an IPv4 or IPv6 address from text to binary (network byte
@@ -119,4 +122,26 @@ export function htonl(hostlong: number): number {
  */
 export function ntohl(netlong: number): number {
   return n.ntohl(netlong);
+}
+
+/**
+ * The index of the network interface called `name` (such as `'lo'`), or 0
+ * when there is none, as in C. Corresponds to if_nametoindex(3).
+ * @see https://man7.org/linux/man-pages/man3/if_nametoindex.3.html
+ * @throws {TypeError} when `name` is not a string.
+ * @throws {RangeError} when `name` is longer than IFNAMSIZ - 1 bytes.
+ */
+export function if_nametoindex(name: string): number {
+  return n.if_nametoindex(name);
+}
+
+/**
+ * The name of the network interface with index `index`.
+ * Corresponds to if_indextoname(3).
+ * @see https://man7.org/linux/man-pages/man3/if_indextoname.3.html
+ * @throws {SocketError} ENXIO when no interface has that index.
+ * @throws {RangeError} when `index` is not in 1..2^32-1.
+ */
+export function if_indextoname(index: number): string {
+  return checkValue(n.if_indextoname(index), 'if_indextoname');
 }

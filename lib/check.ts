@@ -3,9 +3,9 @@
 // these helpers throw the SocketError on the rare path and keep the common
 // path to one comparison. Internal: lib/index.ts does not export this module.
 import { SocketError } from './errors.js';
-import { native } from './native.js';
+import { nativeModule } from './native.js';
 
-const { EAGAIN, EINPROGRESS } = native.constants as Record<string, number>;
+const { EAGAIN, EINPROGRESS } = nativeModule<{ constants: Record<string, number> }>().constants;
 const NEG_EAGAIN = -EAGAIN;
 const NEG_EINPROGRESS = -EINPROGRESS;
 

@@ -2,13 +2,13 @@
 // native side reads and returns, builders for the common outgoing ones, and
 // CMSG_SPACE/CMSG_LEN to size a receive buffer as C code does.
 import { IPPROTO_IP, IPPROTO_IPV6, IPV6_PKTINFO, IP_PKTINFO, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
-import { native } from './native.js';
+import { nativeModule } from './native.js';
 import type { Ucred } from './sockopt.js'; // struct ucred, shared with SO_PEERCRED
 
-const n = native as unknown as {
+const n = nativeModule<{
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
-};
+}>();
 
 
 /** struct in_pktinfo, as IP_PKTINFO carries it. See ip(7). */

@@ -6,14 +6,14 @@
 // wait fills it with (events mask, data) pairs, events[2*i] and
 // events[2*i+1]. Nothing is allocated per wait.
 import { check } from './check.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
-const n = native as unknown as {
-  epoll_create1(flags: number): number;
-  epoll_ctl(epfd: number, op: number, fd: number, events: number, data?: number): number;
-  epoll_wait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number): number;
-  poll(fds: Int32Array, nfds: number, timeoutMs: number): number;
-};
+const n = nativeModule<{
+  epoll_create1(flags: number): OrErrno;
+  epoll_ctl(epfd: number, op: number, fd: number, events: number, data?: number): OrErrno;
+  epoll_wait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number): OrErrno;
+  poll(fds: Int32Array, nfds: number, timeoutMs: number): OrErrno;
+}>();
 
 /**
  * Creates an epoll instance and returns its fd. `flags` is 0 or

@@ -1,10 +1,26 @@
 // System errors as exceptions, shaped like Node's own ErrnoException. The
 // internal helpers that turn a native -errno into one are in check.ts.
-import { getSystemErrorName } from 'node:util';
-import { native } from './native.js';
+import { ERRNO_NAMES } from './errno-names.js';
+import { nativeModule } from './native.js';
 
-const strerror = native.strerror as (errno: number) => string;
-const { EOPNOTSUPP } = native.constants as Record<string, number>;
+const n = nativeModule<{
+  strerror(errno: number): string;
+  constants: Readonly<Record<string, number>>;
+}>();
+
+// Number -> name for every errno the build's headers define, made on the
+// first error (the rare path), not at load.
+let names: Map<number, string> | undefined;
+function nameTable(): Map<number, string> {
+  if (names === undefined) {
+    names = new Map();
+    for (const name of ERRNO_NAMES) {
+      const value = n.constants[name];
+      if (value !== undefined && !names.has(value)) names.set(value, name);
+    }
+  }
+  return names;
+}
 
 /**
  * A failed system call. It carries what Node's own errors carry, so code
@@ -23,7 +39,7 @@ export class SocketError extends Error implements NodeJS.ErrnoException {
 
   constructor(errno: number, syscall: string) {
     const code = errnoName(errno);
-    super(`${syscall} ${code}: ${strerror(errno)}`);
+    super(`${syscall} ${code}: ${n.strerror(errno)}`);
     this.name = 'SocketError';
     this.code = code;
     this.errno = errno;
@@ -32,18 +48,17 @@ export class SocketError extends Error implements NodeJS.ErrnoException {
 }
 
 /**
- * The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111, as
- * errno(3) lists them. Where Linux gives one number two names, the one the
- * socket man pages use wins: EOPNOTSUPP (Node says ENOTSUP) and EAGAIN (not
- * EWOULDBLOCK). A number with no name reads `'Unknown system error 9999'`.
+ * The symbolic name of an errno number, such as `'ECONNREFUSED'` for 111:
+ * every name the kernel's errno headers define (errno(3)), read from the
+ * headers at build time, EDOM and EHWPOISON as much as ECONNRESET. Where
+ * Linux gives one number two names, the first the kernel lists wins, which
+ * is also the one the socket man pages use: EAGAIN (not EWOULDBLOCK),
+ * EOPNOTSUPP (Node says ENOTSUP), EDEADLK (not EDEADLOCK). A number with no
+ * name reads `'Unknown system error 9999'`.
  * @see https://man7.org/linux/man-pages/man3/errno.3.html
  */
 export function errnoName(errno: number): string {
-  if (errno === EOPNOTSUPP) return 'EOPNOTSUPP';
-  // Node names libuv's negated errnos, and for a number it does not know
-  // answers with the negated number in its text.
-  const name = Number.isInteger(errno) && errno > 0 ? getSystemErrorName(-errno) : '';
-  return name.startsWith('E') ? name : `Unknown system error ${errno}`;
+  return nameTable().get(errno) ?? `Unknown system error ${errno}`;
 }
 
 /**
@@ -51,5 +66,5 @@ export function errnoName(errno: number): string {
  * @see https://man7.org/linux/man-pages/man3/strerror.3.html
  */
 export function errnoMessage(errno: number): string {
-  return strerror(errno);
+  return n.strerror(errno);
 }

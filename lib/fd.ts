@@ -2,14 +2,14 @@
 // pipes and eventfds that lessons and tests put beside sockets.
 import { FD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_NONBLOCK } from './constants.js';
 import { check, checkValue } from './check.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
-const n = native as unknown as {
-  close(fd: number): number;
-  fcntl(fd: number, cmd: number, arg?: number): number;
-  pipe(flags: number): [number, number] | number;
-  eventfd(initval: number, flags: number): number;
-};
+const n = nativeModule<{
+  close(fd: number): OrErrno;
+  fcntl(fd: number, cmd: number, arg?: number): OrErrno;
+  pipe(flags: number): [number, number] | OrErrno;
+  eventfd(initval: number, flags: number): OrErrno;
+}>();
 
 /**
  * Closes a file descriptor. Never retried on EINTR (Linux releases the fd

@@ -8,18 +8,18 @@
 // part of it without making a subarray. Counts are in bytes.
 import type { Sockaddr, SockaddrResult } from './address.js';
 import { checkWouldBlock } from './check.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
 type View = ArrayBufferView;
 
-const n = native as unknown as {
-  read(fd: number, buf: View, offset?: number, length?: number): number;
-  write(fd: number, buf: View, offset?: number, length?: number): number;
-  recv(fd: number, buf: View, flags?: number, offset?: number, length?: number): number;
-  send(fd: number, buf: View, flags?: number, offset?: number, length?: number): number;
-  recvfrom(fd: number, buf: View, flags: number, offset?: number, length?: number): RecvfromResult | number;
-  sendto(fd: number, buf: View, flags: number, addr: Sockaddr | null, offset?: number, length?: number): number;
-};
+const n = nativeModule<{
+  read(fd: number, buf: View, offset?: number, length?: number): OrErrno;
+  write(fd: number, buf: View, offset?: number, length?: number): OrErrno;
+  recv(fd: number, buf: View, flags?: number, offset?: number, length?: number): OrErrno;
+  send(fd: number, buf: View, flags?: number, offset?: number, length?: number): OrErrno;
+  recvfrom(fd: number, buf: View, flags: number, offset?: number, length?: number): RecvfromResult | OrErrno;
+  sendto(fd: number, buf: View, flags: number, addr: Sockaddr | null, offset?: number, length?: number): OrErrno;
+}>();
 
 /** What recvfrom returns: the byte count and who sent them. */
 export interface RecvfromResult {

@@ -9,21 +9,21 @@
 // working beside it, since it is one more libuv handle.
 import { EpollEvents } from './epoll.js';
 import { check, checkValue } from './check.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
 /** The native handle: opaque to JS. */
 type LoopHandle = object;
 
-const n = native as unknown as {
-  loopOpen(events: Uint32Array, maxevents: number): LoopHandle | number;
-  loopFd(h: LoopHandle): number;
-  loopStart(h: LoopHandle, cb: EpollLoopCallback): number;
-  loopStop(h: LoopHandle): number;
-  loopRef(h: LoopHandle): number;
-  loopUnref(h: LoopHandle): number;
-  loopHasRef(h: LoopHandle): number;
-  loopClose(h: LoopHandle): number;
-};
+const n = nativeModule<{
+  loopOpen(events: Uint32Array, maxevents: number): LoopHandle | OrErrno;
+  loopFd(h: LoopHandle): OrErrno;
+  loopStart(h: LoopHandle, cb: EpollLoopCallback): OrErrno;
+  loopStop(h: LoopHandle): OrErrno;
+  loopRef(h: LoopHandle): OrErrno;
+  loopUnref(h: LoopHandle): OrErrno;
+  loopHasRef(h: LoopHandle): OrErrno;
+  loopClose(h: LoopHandle): OrErrno;
+}>();
 
 /**
  * Called with each batch: `count` ready fds, whose (mask, data) pairs are

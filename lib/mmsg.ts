@@ -1,16 +1,15 @@
 // Batched datagrams, recvmmsg and sendmmsg: many messages per system call,
 // into and out of buffers the caller owns. Nothing is allocated per
-// datagram: lengths and flags land in the caller's typed arrays. Also the
-// interface name <-> index pair that packet sockets and pktinfo need.
+// datagram: lengths and flags land in the caller's typed arrays.
 import type { Sockaddr, SockaddrResult } from './address.js';
-import { check, checkValue, checkWouldBlock } from './check.js';
-import { native } from './native.js';
+import { checkWouldBlock } from './check.js';
+import { nativeModule, type OrErrno } from './native.js';
 
 type View = ArrayBufferView;
 /** A preallocated array of 32-bit words the native side reads or fills. */
 export type LengthArray = Uint32Array | Int32Array;
 
-const n = native as unknown as {
+const n = nativeModule<{
   recvmmsg(
     fd: number,
     bufs: readonly View[],
@@ -18,17 +17,15 @@ const n = native as unknown as {
     flags: number,
     msgFlags: LengthArray | null | undefined,
     addresses: Array<SockaddrResult | null> | null | undefined,
-  ): number;
+  ): OrErrno;
   sendmmsg(
     fd: number,
     bufs: readonly View[],
     lengths: LengthArray | null | undefined,
     flags: number,
     addresses: Sockaddr | ReadonlyArray<Sockaddr | null> | null | undefined,
-  ): number;
-  if_nametoindex(name: string): number;
-  if_indextoname(index: number): string | number;
-};
+  ): OrErrno;
+}>();
 
 /**
  * Receives up to `bufs.length` datagrams with one call, message i into
@@ -88,26 +85,4 @@ export function sendmmsg(
   addresses?: Sockaddr | ReadonlyArray<Sockaddr | null> | null,
 ): number {
   return checkWouldBlock(n.sendmmsg(fd, bufs, lengths, flags, addresses), 'sendmmsg');
-}
-
-/**
- * The index of the network interface called `name` (such as `'lo'`), or 0
- * when there is none, as in C. Corresponds to if_nametoindex(3).
- * @see https://man7.org/linux/man-pages/man3/if_nametoindex.3.html
- * @throws {TypeError} when `name` is not a string.
- * @throws {RangeError} when `name` is longer than IFNAMSIZ - 1 bytes.
- */
-export function if_nametoindex(name: string): number {
-  return check(n.if_nametoindex(name), 'if_nametoindex');
-}
-
-/**
- * The name of the network interface with index `index`.
- * Corresponds to if_indextoname(3).
- * @see https://man7.org/linux/man-pages/man3/if_indextoname.3.html
- * @throws {SocketError} ENXIO when no interface has that index.
- * @throws {RangeError} when `index` is not in 1..2^32-1.
- */
-export function if_indextoname(index: number): string {
-  return checkValue(n.if_indextoname(index), 'if_indextoname');
 }

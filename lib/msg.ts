@@ -10,19 +10,19 @@
 import type { Sockaddr, SockaddrResult } from './address.js';
 import type { ControlMessage, ControlMessageOut } from './cmsg.js';
 import { checkWouldBlock } from './check.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
 export * from './cmsg.js';
 export * from './mmsg.js';
 
 type View = ArrayBufferView;
 
-const n = native as unknown as {
-  readv(fd: number, bufs: readonly View[]): number;
-  writev(fd: number, bufs: readonly View[]): number;
-  sendmsg(fd: number, msg: MsgOut, flags: number): number;
-  recvmsg(fd: number, buffers: readonly View[], options: RecvmsgOptions | undefined, flags: number): RecvmsgResult | number;
-};
+const n = nativeModule<{
+  readv(fd: number, bufs: readonly View[]): OrErrno;
+  writev(fd: number, bufs: readonly View[]): OrErrno;
+  sendmsg(fd: number, msg: MsgOut, flags: number): OrErrno;
+  recvmsg(fd: number, buffers: readonly View[], options: RecvmsgOptions | undefined, flags: number): RecvmsgResult | OrErrno;
+}>();
 
 /** What sendmsg sends: struct msghdr's fields, named for what they hold. */
 export interface MsgOut {

@@ -3,19 +3,19 @@
 import type { Sockaddr, SockaddrResult } from './address.js';
 import { SOMAXCONN } from './constants.js';
 import { check, checkInProgress, checkValue, checkWouldBlock } from './check.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
-const n = native as unknown as {
-  socket(domain: number, type: number, protocol: number): number;
-  socketpair(domain: number, type: number, protocol: number): [number, number] | number;
-  bind(fd: number, addr: Sockaddr): number;
-  listen(fd: number, backlog: number): number;
-  accept(fd: number, flags: number): number;
-  connect(fd: number, addr: Sockaddr): number;
-  shutdown(fd: number, how: number): number;
-  getsockname(fd: number): SockaddrResult | number;
-  getpeername(fd: number): SockaddrResult | number;
-};
+const n = nativeModule<{
+  socket(domain: number, type: number, protocol: number): OrErrno;
+  socketpair(domain: number, type: number, protocol: number): [number, number] | OrErrno;
+  bind(fd: number, addr: Sockaddr): OrErrno;
+  listen(fd: number, backlog: number): OrErrno;
+  accept(fd: number, flags: number): OrErrno;
+  connect(fd: number, addr: Sockaddr): OrErrno;
+  shutdown(fd: number, how: number): OrErrno;
+  getsockname(fd: number): SockaddrResult | OrErrno;
+  getpeername(fd: number): SockaddrResult | OrErrno;
+}>();
 
 /**
  * Creates an endpoint for communication and returns its file descriptor.

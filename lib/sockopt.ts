@@ -2,7 +2,7 @@
 // names, each option's value typed after its C type, and the ioctl(2)
 // requests that tell how many bytes sit in a socket's queues.
 //
-// The typed form knows the options listed in docs/options.md (and returned
+// The typed form knows the options in the README's tables (and returned
 // by socketOptions()). Any other option is one call away through the raw
 // form: a Buffer value for setsockopt, getsockoptBuffer to read.
 //
@@ -12,7 +12,7 @@
 import { SO_LINGER, SO_PEERCRED, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, IPPROTO_TCP, TCP_INFO } from './constants.js';
 import { check, checkValue } from './check.js';
 import { SocketError } from './errors.js';
-import { native } from './native.js';
+import { nativeModule, type OrErrno } from './native.js';
 
 /** struct linger (SO_LINGER): whether close lingers, and for how many seconds. */
 export interface Linger {
@@ -145,7 +145,7 @@ export interface TcpInfo {
   snd_wnd?: number;
 }
 
-/** What the typed getsockopt returns; which one depends on the option (docs/options.md). */
+/** What the typed getsockopt returns; which one depends on the option (the README's tables). */
 export type SockoptValue = number | boolean | string | bigint | Linger | Timeval | Ucred | TcpInfo;
 
 /**
@@ -175,13 +175,13 @@ export interface SocketOptionInfo {
   access: 'rw' | 'r' | 'w';
 }
 
-const n = native as unknown as {
+const n = nativeModule<{
   getsockopt(fd: number, level: number, optname: number, err: Int32Array): SockoptValue | undefined;
-  setsockopt(fd: number, level: number, optname: number, value: SockoptInput): number;
-  getsockoptBuffer(fd: number, level: number, optname: number, maxlen: number): Buffer | number;
-  ioctl(fd: number, request: number, arg?: number | boolean): number;
+  setsockopt(fd: number, level: number, optname: number, value: SockoptInput): OrErrno;
+  getsockoptBuffer(fd: number, level: number, optname: number, maxlen: number): Buffer | OrErrno;
+  ioctl(fd: number, request: number, arg?: number | boolean): OrErrno;
   sockoptTable(): SocketOptionInfo[];
-};
+}>();
 
 // Where the native getsockopt leaves errno when it fails (see
 // native/sockopt.cc for why not a negative return). One per module
@@ -212,7 +212,7 @@ export function getsockopt(fd: number, level: number, optname: number): SockoptV
 
 /**
  * Sets a socket option. `value` follows the option's C type (see
- * {@link getsockopt} and docs/options.md): true/false or 0/1 for flags, a
+ * {@link getsockopt} and the README's tables): true/false or 0/1 for flags, a
  * number for ints, `{ onoff, linger }` for SO_LINGER, `{ sec, usec }` or
  * milliseconds for SO_RCVTIMEO/SO_SNDTIMEO, `{ multiaddr, address?, ifindex? }`
  * for IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP, `{ multiaddr, ifindex? }` for

@@ -14,6 +14,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitFds(env, exports);
   ps::InitIo(env, exports);
   ps::InitMessages(env, exports);
+  ps::InitBatchMessages(env, exports);
+  ps::InitControlMessages(env, exports);
   ps::InitOptions(env, exports);
   ps::InitEpoll(env, exports);
   ps::InitLoop(env, exports);

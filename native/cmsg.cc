@@ -18,63 +18,11 @@
 #include <cstring>
 
 #include "msg.h"
+#include "object.h"
 
 namespace ps {
 
 namespace {
-
-bool Field(napi_env env, napi_value obj, const char* key, napi_value* out) {
-  return napi_get_named_property(env, obj, key, out) == napi_ok;
-}
-
-bool IntField(napi_env env, napi_value obj, const char* label, const char* key,
-              int64_t min, int64_t max, int64_t* out, bool optional = false,
-              int64_t dflt = 0) {
-  napi_value v;
-  if (!Field(env, obj, key, &v)) return false;
-  char name[96];
-  snprintf(name, sizeof name, "%s.%s", label, key);
-  return optional ? ArgOptionalInteger(env, v, name, min, max, dflt, out)
-                  : ArgInteger(env, v, name, min, max, out);
-}
-
-// An optional address string of family `af` written to `dst`; absent is the
-// wildcard (all zero bytes), which the kernel reads as "choose for me".
-bool AddrField(napi_env env, napi_value obj, const char* label, const char* key,
-               int af, void* dst, size_t size) {
-  napi_value v;
-  if (!Field(env, obj, key, &v)) return false;
-  memset(dst, 0, size);
-  if (IsNullish(env, v)) return true;
-  char name[96];
-  snprintf(name, sizeof name, "%s.%s", label, key);
-  char text[INET6_ADDRSTRLEN + 1];
-  if (!ArgString(env, v, name, text, sizeof text, nullptr)) return false;
-  if (inet_pton(af, text, dst) != 1) {
-    ThrowValueError(env, "Argument '%s' is not an %s address: '%s'", name,
-                    af == AF_INET ? "IPv4" : "IPv6", text);
-    return false;
-  }
-  return true;
-}
-
-bool IsObject(napi_env env, napi_value v) {
-  napi_valuetype t;
-  return v != nullptr && napi_typeof(env, v, &t) == napi_ok && t == napi_object;
-}
-
-void SetInt(napi_env env, napi_value obj, const char* key, int64_t v) {
-  napi_set_named_property(env, obj, key, Int(env, v));
-}
-
-void SetAddr(napi_env env, napi_value obj, const char* key, int af,
-             const void* src) {
-  char text[INET6_ADDRSTRLEN];
-  napi_value v;
-  inet_ntop(af, src, text, sizeof text);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
-  napi_set_named_property(env, obj, key, v);
-}
 
 // CMSG_SPACE(3)(length) and CMSG_LEN(3)(length): the room a control
 // message of `length` data bytes takes, and its cmsg_len. Computed here so
@@ -150,9 +98,10 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
     int64_t level, type;
     if (!IntField(env, entry, label, "level", INT32_MIN, INT32_MAX, &level) ||
         !IntField(env, entry, label, "type", INT32_MIN, INT32_MAX, &type) ||
-        !Field(env, entry, "data", &data) || !Field(env, entry, "fds", &fds) ||
-        !Field(env, entry, "credentials", &cred) ||
-        !Field(env, entry, "pktinfo", &pkt))
+        !GetField(env, entry, "data", &data) ||
+        !GetField(env, entry, "fds", &fds) ||
+        !GetField(env, entry, "credentials", &cred) ||
+        !GetField(env, entry, "pktinfo", &pkt))
       return false;
     int payloads = !IsNullish(env, data) + !IsNullish(env, fds) +
                    !IsNullish(env, cred) + !IsNullish(env, pkt);
@@ -173,13 +122,11 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
     uint8_t* payload = nullptr;
     size_t size = 0;
     if (!IsNullish(env, data)) {
-      char dname[80];
-      snprintf(dname, sizeof dname, "%s.data", label);
+      FieldName dname(label, "data");
       if (!ArgBytes(env, data, dname, &payload, &size) || !Reserve(env, size))
         return false;
     } else if (!IsNullish(env, fds)) {
-      char fname[80];
-      snprintf(fname, sizeof fname, "%s.fds", label);
+      FieldName fname(label, "fds");
       uint32_t nfds;
       if (!expect("fds", SOL_SOCKET, SCM_RIGHTS, "SOL_SOCKET/SCM_RIGHTS") ||
           !ArgArrayLength(env, fds, fname, kMaxControl / sizeof(int), &nfds) ||
@@ -190,16 +137,15 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
       for (uint32_t k = 0; k < nfds; k++) {
         napi_value v;
         int fd;
-        char ename[96];
-        snprintf(ename, sizeof ename, "%s[%u]", fname, k);
+        char ename[160];
+        snprintf(ename, sizeof ename, "%s[%u]", fname.text, k);
         if (napi_get_element(env, fds, k, &v) != napi_ok ||
             !ArgFd(env, v, &fd, ename))
           return false;
         memcpy(out + k * sizeof(int), &fd, sizeof fd);
       }
     } else if (!IsNullish(env, cred)) {
-      char cname[80];
-      snprintf(cname, sizeof cname, "%s.credentials", label);
+      FieldName cname(label, "credentials");
       int64_t pid, uid, gid;
       if (!expect("credentials", SOL_SOCKET, SCM_CREDENTIALS,
                   "SOL_SOCKET/SCM_CREDENTIALS") ||
@@ -214,18 +160,17 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
       memcpy(CMSG_DATA(reinterpret_cast<cmsghdr*>(buffer_ + length_)), &uc,
              size);
     } else {
-      char pname[80];
-      snprintf(pname, sizeof pname, "%s.pktinfo", label);
+      FieldName pname(label, "pktinfo");
       int64_t ifindex;
-      if (!IntField(env, pkt, pname, "ifindex", 0, INT32_MAX, &ifindex, true))
+      if (!OptionalIntField(env, pkt, pname, "ifindex", 0, INT32_MAX, 0,
+                            &ifindex))
         return false;
       if (level == IPPROTO_IP && type == IP_PKTINFO) {
         in_pktinfo pi;
         pi.ipi_ifindex = static_cast<int>(ifindex);
-        if (!AddrField(env, pkt, pname, "spec_dst", AF_INET, &pi.ipi_spec_dst,
-                       sizeof pi.ipi_spec_dst) ||
-            !AddrField(env, pkt, pname, "addr", AF_INET, &pi.ipi_addr,
-                       sizeof pi.ipi_addr) ||
+        if (!IpField(env, pkt, pname, "spec_dst", AF_INET, false,
+                     &pi.ipi_spec_dst) ||
+            !IpField(env, pkt, pname, "addr", AF_INET, false, &pi.ipi_addr) ||
             !Reserve(env, sizeof pi))
           return false;
         size = sizeof pi;
@@ -236,8 +181,7 @@ bool ControlOut::Parse(napi_env env, napi_value array, const char* name) {
         pi.ipi6_ifindex = static_cast<unsigned>(ifindex);
         if (!expect("pktinfo", IPPROTO_IPV6, IPV6_PKTINFO,
                     "IPPROTO_IP/IP_PKTINFO or IPPROTO_IPV6/IPV6_PKTINFO") ||
-            !AddrField(env, pkt, pname, "addr", AF_INET6, &pi.ipi6_addr,
-                       sizeof pi.ipi6_addr) ||
+            !IpField(env, pkt, pname, "addr", AF_INET6, false, &pi.ipi6_addr) ||
             !Reserve(env, sizeof pi))
           return false;
         size = sizeof pi;
@@ -307,8 +251,8 @@ napi_value ControlToJs(napi_env env, const msghdr* msg, napi_value fds) {
       napi_value info;
       napi_create_object(env, &info);
       SetInt(env, info, "ifindex", pi.ipi_ifindex);
-      SetAddr(env, info, "spec_dst", AF_INET, &pi.ipi_spec_dst);
-      SetAddr(env, info, "addr", AF_INET, &pi.ipi_addr);
+      SetIp(env, info, "spec_dst", AF_INET, &pi.ipi_spec_dst);
+      SetIp(env, info, "addr", AF_INET, &pi.ipi_addr);
       napi_set_named_property(env, entry, "pktinfo", info);
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
                size >= sizeof(in6_pktinfo)) {
@@ -317,7 +261,7 @@ napi_value ControlToJs(napi_env env, const msghdr* msg, napi_value fds) {
       napi_value info;
       napi_create_object(env, &info);
       SetInt(env, info, "ifindex", pi.ipi6_ifindex);
-      SetAddr(env, info, "addr", AF_INET6, &pi.ipi6_addr);
+      SetIp(env, info, "addr", AF_INET6, &pi.ipi6_addr);
       napi_set_named_property(env, entry, "pktinfo", info);
     }
     napi_set_element(env, list, index++, entry);

@@ -1,9 +1,14 @@
 // Shared by every native concern: argument checks, the EINTR policy and the
 // result-or-errno convention.
 //
+// The addon is written against Node-API's C interface only (node_api.h), not
+// node-addon-api's C++ wrappers: the hot path needs the C calls anyway (each
+// wrapper object costs a handle and a check per argument), and one API in
+// every file reads more simply than two.
+//
 // The convention: a wrapper makes one system call and returns its result when
 // it is >= 0, or -errno when it failed. It never throws for a system error;
-// lib/errors.ts turns a negative result into a SocketError (and EAGAIN into a
+// lib/check.ts turns a negative result into a SocketError (and EAGAIN into a
 // plain -1 where would-block is a return value). Keeping the throw on the JS
 // side lets V8 see a monomorphic number return in the hot path.
 //
@@ -12,7 +17,7 @@
 #ifndef POSIX_SOCKETS_COMMON_H_
 #define POSIX_SOCKETS_COMMON_H_
 
-#include <napi.h>
+#include <node_api.h>
 
 #include <cerrno>
 #include <cmath>
@@ -167,10 +172,10 @@ napi_value FdPair(napi_env env, int a, int b);
 void SetFunction(napi_env env, napi_value exports, const char* name,
                  napi_callback cb);
 
-// Argument access without Napi::CallbackInfo's vector: fills `argv` with up
-// to N arguments (nullptr past argc). Used by the hot-path wrappers.
-// `data`, when given, receives the pointer the function was created with
-// (napi_create_function's data: per-environment state of the concern).
+// Argument access: fills `argv` with up to N arguments (nullptr past argc).
+// Used by the hot-path wrappers. `data`, when given, receives the pointer the
+// function was created with (napi_create_function's data: per-environment state
+// of the concern).
 template <size_t N>
 inline bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N],
                  size_t* argc_out = nullptr, void** data = nullptr) {
@@ -192,6 +197,8 @@ void InitSockets(napi_env env, napi_value exports);
 void InitFds(napi_env env, napi_value exports);
 void InitIo(napi_env env, napi_value exports);
 void InitMessages(napi_env env, napi_value exports);
+void InitBatchMessages(napi_env env, napi_value exports);
+void InitControlMessages(napi_env env, napi_value exports);
 void InitOptions(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitLoop(napi_env env, napi_value exports);

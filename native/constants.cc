@@ -7,8 +7,8 @@ namespace ps {
 void InitConstants(napi_env env, napi_value exports) {
   napi_value c;
   napi_create_object(env, &c);
-  SetNetConstants(env, c);
-  SetSystemConstants(env, c);
+  SetLibcConstants(env, c);
+  SetUapiConstants(env, c);
   napi_set_named_property(env, exports, "constants", c);
 }
 

@@ -16,13 +16,20 @@ void Set(napi_env env, napi_value obj, const char* name, T value) {
   napi_set_named_property(env, obj, name, v);
 }
 
-// Creating sockets and their options: AF_*, SOCK_*, IPPROTO_*, SOL_*, SO_*,
-// TCP_*, IP_*, IPV6_*.
-void SetNetConstants(napi_env env, napi_value c);
-// The rest: MSG_*, SCM_*, SHUT_*, limits and special addresses,
-// O_*/FD_*/F_*/EFD_*, ioctl requests, EPOLL*, POLL*, ETH_P_*/ICMP_*/PACKET_*,
-// and the errno names.
-void SetSystemConstants(napi_env env, napi_value c);
+// A name the kernel's uapi headers define and glibc's did not: set only
+// where constants_libc.cc set nothing, so glibc's value stays first.
+template <typename T>
+void SetIfAbsent(napi_env env, napi_value obj, const char* name, T value) {
+  bool has = false;
+  napi_has_named_property(env, obj, name, &has);
+  if (!has) Set(env, obj, name, value);
+}
+
+// constants_libc.cc: every listed name glibc's headers define.
+void SetLibcConstants(napi_env env, napi_value c);
+// constants_uapi.cc: the rest, from <linux/...> where the kernel's headers
+// have a name that the build's glibc lacks.
+void SetUapiConstants(napi_env env, napi_value c);
 
 }  // namespace ps
 

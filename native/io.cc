@@ -15,67 +15,38 @@ namespace ps {
 
 namespace {
 
-// read(2)(fd, buf, offset?, length?)
-napi_value Read(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!Args(env, info, argv)) return nullptr;
-  int fd;
-  uint8_t* data;
-  size_t len;
-  if (!ArgFd(env, argv[0], &fd) ||
-      !ArgByteRange(env, argv[1], argv[2], argv[3], "buf", &data, &len))
-    return nullptr;
-  return ResultOrErrno(env,
-                       RetryOnEintr([&] { return sys::read(fd, data, len); }));
+// The four byte calls as one signature: read and write take no flags.
+ssize_t Read(int fd, uint8_t* buf, size_t len, int) {
+  return sys::read(fd, buf, len);
+}
+ssize_t Write(int fd, uint8_t* buf, size_t len, int) {
+  return sys::write(fd, buf, len);
+}
+ssize_t Recv(int fd, uint8_t* buf, size_t len, int flags) {
+  return sys::recv(fd, buf, len, flags);
+}
+ssize_t Send(int fd, uint8_t* buf, size_t len, int flags) {
+  return sys::send(fd, buf, len, flags);
 }
 
-// write(2)(fd, buf, offset?, length?)
-napi_value Write(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
+// read(2)(fd, buf, offset?, length?), write(2)(fd, buf, offset?, length?),
+// recv(2)(fd, buf, flags?, offset?, length?), send(2)(likewise).
+template <ssize_t (*Call)(int, uint8_t*, size_t, int), bool kFlags>
+napi_value ByteIo(napi_env env, napi_callback_info info) {
+  constexpr int kRange = kFlags ? 3 : 2;  // where offset and length start
+  napi_value argv[kRange + 2];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
+  uint32_t flags = 0;
   uint8_t* data;
   size_t len;
   if (!ArgFd(env, argv[0], &fd) ||
-      !ArgByteRange(env, argv[1], argv[2], argv[3], "buf", &data, &len))
-    return nullptr;
-  return ResultOrErrno(env,
-                       RetryOnEintr([&] { return sys::write(fd, data, len); }));
-}
-
-// recv(2)(fd, buf, flags?, offset?, length?)
-napi_value Recv(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!Args(env, info, argv)) return nullptr;
-  int fd;
-  uint32_t flags;
-  uint8_t* data;
-  size_t len;
-  if (!ArgFd(env, argv[0], &fd) ||
-      !ArgByteRange(env, argv[1], argv[3], argv[4], "buf", &data, &len) ||
-      !ArgFlags(env, argv[2], "flags", 0, &flags))
+      !ArgByteRange(env, argv[1], argv[kRange], argv[kRange + 1], "buf", &data,
+                    &len) ||
+      (kFlags && !ArgFlags(env, argv[2], "flags", 0, &flags)))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
-                         return sys::recv(fd, data, len,
-                                          static_cast<int>(flags));
-                       }));
-}
-
-// send(2)(fd, buf, flags?, offset?, length?)
-napi_value Send(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!Args(env, info, argv)) return nullptr;
-  int fd;
-  uint32_t flags;
-  uint8_t* data;
-  size_t len;
-  if (!ArgFd(env, argv[0], &fd) ||
-      !ArgByteRange(env, argv[1], argv[3], argv[4], "buf", &data, &len) ||
-      !ArgFlags(env, argv[2], "flags", 0, &flags))
-    return nullptr;
-  return ResultOrErrno(env, RetryOnEintr([&] {
-                         return sys::send(fd, data, len,
-                                          static_cast<int>(flags));
+                         return Call(fd, data, len, static_cast<int>(flags));
                        }));
 }
 
@@ -139,10 +110,10 @@ napi_value SendTo(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void InitIo(napi_env env, napi_value exports) {
-  SetFunction(env, exports, "read", Read);
-  SetFunction(env, exports, "write", Write);
-  SetFunction(env, exports, "recv", Recv);
-  SetFunction(env, exports, "send", Send);
+  SetFunction(env, exports, "read", ByteIo<Read, false>);
+  SetFunction(env, exports, "write", ByteIo<Write, false>);
+  SetFunction(env, exports, "recv", ByteIo<Recv, true>);
+  SetFunction(env, exports, "send", ByteIo<Send, true>);
   SetFunction(env, exports, "recvfrom", RecvFrom);
   SetFunction(env, exports, "sendto", SendTo);
 }

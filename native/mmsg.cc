@@ -1,13 +1,10 @@
-// Batched datagram I/O, recvmmsg(2) and sendmmsg(2), plus the interface
-// name <-> index pair (if_nametoindex(3)) that packet sockets and pktinfo
-// need.
+// Batched datagram I/O, recvmmsg(2) and sendmmsg(2).
 //
 // recvmmsg and sendmmsg are a hot path (a UDP server calls them per batch),
 // so they allocate nothing per datagram: the caller owns the buffers, and
 // the lengths and flags of the received messages are written into the
 // caller's Uint32Array/Int32Array. Only the optional per-message addresses
 // allocate, and only when asked for.
-#include <net/if.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -228,38 +225,11 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// if_nametoindex(3)(name) -> index, or 0 when no interface has that name
-// (as in C; the errno is not reported).
-napi_value IfNameToIndex(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!Args(env, info, argv)) return nullptr;
-  char name[IF_NAMESIZE];
-  if (!ArgString(env, argv[0], "name", name, sizeof name, nullptr))
-    return nullptr;
-  return Int(env, if_nametoindex(name));
-}
-
-// if_indextoname(3)(index) -> name, or -errno (ENXIO) for no such index.
-napi_value IfIndexToName(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!Args(env, info, argv)) return nullptr;
-  int64_t index;
-  if (!ArgInteger(env, argv[0], "index", 1, UINT32_MAX, &index)) return nullptr;
-  char name[IF_NAMESIZE];
-  if (if_indextoname(static_cast<unsigned>(index), name) == nullptr)
-    return ResultOrErrno(env, -1);
-  napi_value out;
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &out);
-  return out;
-}
-
 }  // namespace
 
 void InitBatchMessages(napi_env env, napi_value exports) {
   SetFunction(env, exports, "recvmmsg", RecvMmsg);
   SetFunction(env, exports, "sendmmsg", SendMmsg);
-  SetFunction(env, exports, "if_nametoindex", IfNameToIndex);
-  SetFunction(env, exports, "if_indextoname", IfIndexToName);
 }
 
 }  // namespace ps

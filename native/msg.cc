@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "object.h"
 #include "sockaddr.h"
 
 namespace ps {
@@ -82,11 +83,6 @@ napi_value VectoredIo(napi_env env, napi_callback_info info) {
   return ResultOrErrno(env, RetryOnEintr([&] {
                          return Vectored(fd, v.iov, static_cast<int>(v.count));
                        }));
-}
-
-bool IsObject(napi_env env, napi_value v) {
-  napi_valuetype t;
-  return v != nullptr && napi_typeof(env, v, &t) == napi_ok && t == napi_object;
 }
 
 // sendmsg(2)(fd, { buffers, address?, control? }, flags?)
@@ -211,8 +207,6 @@ void InitMessages(napi_env env, napi_value exports) {
   SetFunction(env, exports, "writev", VectoredIo<writev>);
   SetFunction(env, exports, "sendmsg", SendMsg);
   SetFunction(env, exports, "recvmsg", RecvMsg);
-  InitBatchMessages(env, exports);
-  InitControlMessages(env, exports);
 }
 
 }  // namespace ps

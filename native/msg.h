@@ -94,9 +94,6 @@ void CloseReceivedFds(const msghdr* msg);
 // and never reads past msg->msg_controllen, whatever cmsg_len claims.
 napi_value ControlToJs(napi_env env, const msghdr* msg, napi_value fds);
 
-void InitBatchMessages(napi_env env, napi_value exports);
-void InitControlMessages(napi_env env, napi_value exports);
-
 }  // namespace ps
 
 #endif  // POSIX_SOCKETS_MSG_H_

@@ -1,4 +1,6 @@
-// Addresses: sockaddr conversion, inet_pton/inet_ntop and byte order.
+// Addresses: the address objects of lib/address.ts <-> struct sockaddr.
+// The text and number forms (inet_pton, htons, interface names) are in
+// inet.cc.
 #include "sockaddr.h"
 
 #include <arpa/inet.h>
@@ -10,6 +12,8 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+
+#include "object.h"
 
 namespace ps {
 
@@ -50,45 +54,6 @@ bool IsUtf8(const uint8_t* s, size_t n) {
   return true;
 }
 
-bool GetField(napi_env env, napi_value obj, const char* field,
-              napi_value* out) {
-  return napi_get_named_property(env, obj, field, out) == napi_ok;
-}
-
-// An optional integer field of an address object, e.g. `addr.port`.
-bool IntField(napi_env env, napi_value obj, const char* name, const char* field,
-              int64_t min, int64_t max, int64_t dflt, int64_t* out) {
-  napi_value v;
-  if (!GetField(env, obj, field, &v)) return false;
-  char label[64];
-  snprintf(label, sizeof label, "%s.%s", name, field);
-  return ArgOptionalInteger(env, v, label, min, max, dflt, out);
-}
-
-// An optional string field copied into buf; `*present` says whether it was
-// given.
-bool StringField(napi_env env, napi_value obj, const char* name,
-                 const char* field, char* buf, size_t size, bool* present) {
-  napi_value v;
-  if (!GetField(env, obj, field, &v)) return false;
-  *present = !IsNullish(env, v);
-  if (!*present) return true;
-  char label[64];
-  snprintf(label, sizeof label, "%s.%s", name, field);
-  return ArgString(env, v, label, buf, size, nullptr);
-}
-
-void SetInt(napi_env env, napi_value obj, const char* key, int64_t v) {
-  napi_set_named_property(env, obj, key, Int(env, v));
-}
-
-void SetString(napi_env env, napi_value obj, const char* key, const char* s,
-               size_t len = NAPI_AUTO_LENGTH) {
-  napi_value v;
-  napi_create_string_utf8(env, s, len, &v);
-  napi_set_named_property(env, obj, key, v);
-}
-
 bool ParseInet(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   auto* sin = reinterpret_cast<sockaddr_in*>(&out->storage);
   char ip[INET_ADDRSTRLEN + 1];
@@ -96,7 +61,8 @@ bool ParseInet(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   int64_t port;
   if (!StringField(env, obj, name, "address", ip, sizeof ip, &present))
     return false;
-  if (!IntField(env, obj, name, "port", 0, 65535, 0, &port)) return false;
+  if (!OptionalIntField(env, obj, name, "port", 0, 65535, 0, &port))
+    return false;
   sin->sin_family = AF_INET;
   sin->sin_port = htons(static_cast<uint16_t>(port));
   if (!present) {
@@ -117,9 +83,10 @@ bool ParseInet6(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   int64_t port, flowinfo, scopeid;
   if (!StringField(env, obj, name, "address", ip, sizeof ip, &present))
     return false;
-  if (!IntField(env, obj, name, "port", 0, 65535, 0, &port) ||
-      !IntField(env, obj, name, "flowinfo", 0, UINT32_MAX, 0, &flowinfo) ||
-      !IntField(env, obj, name, "scopeid", 0, UINT32_MAX, 0, &scopeid))
+  if (!OptionalIntField(env, obj, name, "port", 0, 65535, 0, &port) ||
+      !OptionalIntField(env, obj, name, "flowinfo", 0, UINT32_MAX, 0,
+                        &flowinfo) ||
+      !OptionalIntField(env, obj, name, "scopeid", 0, UINT32_MAX, 0, &scopeid))
     return false;
   sin6->sin6_family = AF_INET6;
   sin6->sin6_port = htons(static_cast<uint16_t>(port));
@@ -223,10 +190,10 @@ bool ParsePacket(napi_env env, napi_value obj, const char* name,
                  SockAddr* out) {
   auto* sll = reinterpret_cast<sockaddr_ll*>(&out->storage);
   int64_t protocol, ifindex, hatype, pkttype;
-  if (!IntField(env, obj, name, "protocol", 0, 65535, 0, &protocol) ||
-      !IntField(env, obj, name, "ifindex", 0, INT32_MAX, 0, &ifindex) ||
-      !IntField(env, obj, name, "hatype", 0, 65535, 0, &hatype) ||
-      !IntField(env, obj, name, "pkttype", 0, 255, 0, &pkttype))
+  if (!OptionalIntField(env, obj, name, "protocol", 0, 65535, 0, &protocol) ||
+      !OptionalIntField(env, obj, name, "ifindex", 0, INT32_MAX, 0, &ifindex) ||
+      !OptionalIntField(env, obj, name, "hatype", 0, 65535, 0, &hatype) ||
+      !OptionalIntField(env, obj, name, "pkttype", 0, 255, 0, &pkttype))
     return false;
   sll->sll_family = AF_PACKET;
   sll->sll_protocol = htons(static_cast<uint16_t>(protocol));
@@ -251,80 +218,6 @@ bool ParsePacket(napi_env env, napi_value obj, const char* name,
   return true;
 }
 
-// inet_pton(af, src) -> Buffer of 4 or 16 bytes in network order, or null
-// when `src` does not parse (inet_pton's 0).
-napi_value InetPton(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!Args(env, info, argv)) return nullptr;
-  int af;
-  char src[INET6_ADDRSTRLEN + 1];
-  if (!ArgInt(env, argv[0], "af", &af) ||
-      !ArgString(env, argv[1], "src", src, sizeof src, nullptr))
-    return nullptr;
-  if (af != AF_INET && af != AF_INET6) {
-    ThrowValueError(env, "Argument 'af' must be AF_INET or AF_INET6, got %d",
-                    af);
-    return nullptr;
-  }
-  unsigned char dst[sizeof(in6_addr)];
-  napi_value out;
-  if (inet_pton(af, src, dst) != 1) {
-    napi_get_null(env, &out);
-    return out;
-  }
-  size_t n = af == AF_INET ? sizeof(in_addr) : sizeof(in6_addr);
-  napi_create_buffer_copy(env, n, dst, nullptr, &out);
-  return out;
-}
-
-// inet_ntop(af, src) -> text form of a 4- or 16-byte address.
-napi_value InetNtop(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!Args(env, info, argv)) return nullptr;
-  int af;
-  uint8_t* src;
-  size_t n;
-  if (!ArgInt(env, argv[0], "af", &af) ||
-      !ArgBytes(env, argv[1], "src", &src, &n))
-    return nullptr;
-  size_t need = af == AF_INET    ? sizeof(in_addr)
-                : af == AF_INET6 ? sizeof(in6_addr)
-                                 : 0;
-  if (need == 0) {
-    ThrowValueError(env, "Argument 'af' must be AF_INET or AF_INET6, got %d",
-                    af);
-    return nullptr;
-  }
-  if (n != need) {
-    ThrowRangeError(env,
-                    "Argument 'src' must be %zu bytes for this family, got %zu",
-                    need, n);
-    return nullptr;
-  }
-  char text[INET6_ADDRSTRLEN];
-  inet_ntop(af, src, text, sizeof text);
-  napi_value out;
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
-  return out;
-}
-
-// htons/ntohs/htonl/ntohl: the real C functions, so a tutorial's byte-order
-// step translates literally.
-template <typename T, T (*Fn)(T)>
-napi_value ByteOrder(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!Args(env, info, argv)) return nullptr;
-  int64_t x;
-  if (!ArgInteger(env, argv[0], sizeof(T) == 2 ? "hostshort" : "hostlong", 0,
-                  static_cast<int64_t>(static_cast<T>(-1)), &x))
-    return nullptr;
-  return Int(env, Fn(static_cast<T>(x)));
-}
-uint16_t Htons(uint16_t x) { return htons(x); }
-uint16_t Ntohs(uint16_t x) { return ntohs(x); }
-uint32_t Htonl(uint32_t x) { return htonl(x); }
-uint32_t Ntohl(uint32_t x) { return ntohl(x); }
-
 }  // namespace
 
 bool ArgSockAddr(napi_env env, napi_value v, const char* name, SockAddr* out) {
@@ -338,7 +231,8 @@ bool ArgSockAddr(napi_env env, napi_value v, const char* name, SockAddr* out) {
   }
   memset(&out->storage, 0, sizeof out->storage);
   int64_t family;
-  if (!IntField(env, v, name, "family", INT32_MIN, INT32_MAX, -1, &family))
+  if (!OptionalIntField(env, v, name, "family", INT32_MIN, INT32_MAX, -1,
+                        &family))
     return false;
   switch (family) {
     case AF_INET:
@@ -417,15 +311,6 @@ napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
     napi_set_named_property(env, obj, "address", addr);
   }
   return obj;
-}
-
-void InitAddresses(napi_env env, napi_value exports) {
-  SetFunction(env, exports, "inet_pton", InetPton);
-  SetFunction(env, exports, "inet_ntop", InetNtop);
-  SetFunction(env, exports, "htons", ByteOrder<uint16_t, Htons>);
-  SetFunction(env, exports, "ntohs", ByteOrder<uint16_t, Ntohs>);
-  SetFunction(env, exports, "htonl", ByteOrder<uint32_t, Htonl>);
-  SetFunction(env, exports, "ntohl", ByteOrder<uint32_t, Ntohl>);
 }
 
 }  // namespace ps

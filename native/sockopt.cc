@@ -28,6 +28,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "object.h"
+
 namespace ps {
 
 namespace {
@@ -100,12 +102,6 @@ napi_value Undefined(napi_env env) {
   napi_value v;
   napi_get_undefined(env, &v);
   return v;
-}
-
-void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
-  napi_value x;
-  napi_create_double(env, v, &x);
-  napi_set_named_property(env, obj, key, x);
 }
 
 // The (fd, level, optname) that every option call starts with.

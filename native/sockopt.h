@@ -94,10 +94,6 @@ bool BoolValue(napi_env env, napi_value v, const char* label, int* out);
 // wrote at `data`. Reads no field that lies past `len`.
 napi_value TcpInfoToJs(napi_env env, const void* data, socklen_t len);
 
-// sockopt_table.cc: TCP_ESTABLISHED -> "ESTABLISHED", ... (netinet/tcp.h
-// numbering), or nullptr for a state it does not know.
-const char* TcpStateName(int state);
-
 }  // namespace ps
 
 #endif  // POSIX_SOCKETS_SOCKOPT_H_

@@ -2,7 +2,7 @@
 // its value and whether it can be read, written or both. Every entry is
 // #ifdef-guarded, so an option the build's headers lack is simply not in the
 // table (the raw Buffer form of setsockopt/getsockoptBuffer still reaches
-// it). Sorted by level, then by C name, as in docs/options.md.
+// it). Sorted by level, then by C name, as in the README's option tables.
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -310,37 +310,6 @@ const char* LevelName(int level) {
       return "IPPROTO_IPV6";
     case IPPROTO_UDP:
       return "IPPROTO_UDP";
-    default:
-      return nullptr;
-  }
-}
-
-const char* TcpStateName(int state) {
-  // The names tcp(7) and ss(8) use, without the TCP_ prefix of the
-  // netinet/tcp.h enumerators they come from.
-  switch (state) {
-    case TCP_ESTABLISHED:
-      return "ESTABLISHED";
-    case TCP_SYN_SENT:
-      return "SYN_SENT";
-    case TCP_SYN_RECV:
-      return "SYN_RECV";
-    case TCP_FIN_WAIT1:
-      return "FIN_WAIT1";
-    case TCP_FIN_WAIT2:
-      return "FIN_WAIT2";
-    case TCP_TIME_WAIT:
-      return "TIME_WAIT";
-    case TCP_CLOSE:
-      return "CLOSE";
-    case TCP_CLOSE_WAIT:
-      return "CLOSE_WAIT";
-    case TCP_LAST_ACK:
-      return "LAST_ACK";
-    case TCP_LISTEN:
-      return "LISTEN";
-    case TCP_CLOSING:
-      return "CLOSING";
     default:
       return nullptr;
   }

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "object.h"
 #include "sockopt.h"
 
 namespace ps {
@@ -22,12 +23,6 @@ napi_value Bool(napi_env env, bool b) {
   return v;
 }
 
-void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
-  napi_value x;
-  napi_create_double(env, v, &x);
-  napi_set_named_property(env, obj, key, x);
-}
-
 // An int option as the kernel wrote it: Linux answers some IPPROTO_IP
 // options (IP_TTL, IP_MULTICAST_TTL, IP_TOS...) with a single byte when the
 // caller's buffer is shorter than an int, so read by the returned length.
@@ -37,50 +32,6 @@ int64_t IntResult(const OptBuffer& b, socklen_t len, bool is_unsigned) {
   }
   if (len >= 1) return b.raw[0];
   return 0;
-}
-
-// A field of a struct value: `value.field`, named with the option in errors.
-bool Field(napi_env env, napi_value obj, const OptionInfo& o, const char* field,
-           napi_value* out, char* label, size_t size) {
-  snprintf(label, size, "value.%s (%s)", field, o.name);
-  return napi_get_named_property(env, obj, field, out) == napi_ok;
-}
-
-bool IntField(napi_env env, napi_value obj, const OptionInfo& o,
-              const char* field, bool optional, int64_t min, int64_t max,
-              int64_t* out) {
-  napi_value v;
-  char label[96];
-  if (!Field(env, obj, o, field, &v, label, sizeof label)) return false;
-  if (optional) return ArgOptionalInteger(env, v, label, min, max, 0, out);
-  return ArgInteger(env, v, label, min, max, out);
-}
-
-// An IPv4 or IPv6 address string, parsed into `dst`. `dflt` (may be null)
-// stands in for a missing optional field.
-bool AddrField(napi_env env, napi_value obj, const OptionInfo& o,
-               const char* field, int af, const char* dflt, void* dst) {
-  napi_value v;
-  char label[96];
-  if (!Field(env, obj, o, field, &v, label, sizeof label)) return false;
-  char text[INET6_ADDRSTRLEN + 1];
-  if (dflt != nullptr && IsNullish(env, v)) {
-    snprintf(text, sizeof text, "%s", dflt);
-  } else if (!ArgString(env, v, label, text, sizeof text, nullptr)) {
-    return false;
-  }
-  if (inet_pton(af, text, dst) != 1) {
-    ThrowValueError(env, "Argument '%s' is not an %s address: '%s'", label,
-                    af == AF_INET ? "IPv4" : "IPv6", text);
-    return false;
-  }
-  return true;
-}
-
-bool IsObject(napi_env env, napi_value v) {
-  napi_valuetype t = napi_undefined;
-  if (v != nullptr) napi_typeof(env, v, &t);
-  return t == napi_object;
 }
 
 // A timeout: { sec, usec }, or a number of milliseconds.
@@ -110,8 +61,8 @@ bool TimevalValue(napi_env env, napi_value v, const OptionInfo& o,
     return false;
   }
   int64_t sec, usec;
-  if (!IntField(env, v, o, "sec", false, 0, INT32_MAX, &sec) ||
-      !IntField(env, v, o, "usec", true, 0, 999999, &usec))
+  if (!IntField(env, v, "value", "sec", 0, INT32_MAX, &sec) ||
+      !OptionalIntField(env, v, "value", "usec", 0, 999999, 0, &usec))
     return false;
   tv->tv_sec = static_cast<time_t>(sec);
   tv->tv_usec = static_cast<suseconds_t>(usec);
@@ -156,7 +107,7 @@ napi_value Decode(napi_env env, const OptionInfo& o, const OptBuffer& b,
       return Int(env, IntResult(b, len, true));
     case OptKind::kLinger:
       napi_create_object(env, &out);
-      napi_set_named_property(env, out, "onoff", Bool(env, b.l.l_onoff != 0));
+      SetBool(env, out, "onoff", b.l.l_onoff != 0);
       SetNumber(env, out, "linger", b.l.l_linger);
       return out;
     case OptKind::kTimeval:
@@ -244,10 +195,9 @@ bool Encode(napi_env env, const OptionInfo& o, napi_value v, OptBuffer* b,
         return false;
       }
       napi_value onoff;
-      char field[96];
-      if (!Field(env, v, o, "onoff", &onoff, field, sizeof field) ||
-          !BoolValue(env, onoff, field, &b->l.l_onoff) ||
-          !IntField(env, v, o, "linger", false, 0, INT32_MAX, &x))
+      if (!GetField(env, v, "onoff", &onoff) ||
+          !BoolValue(env, onoff, FieldName("value", "onoff"), &b->l.l_onoff) ||
+          !IntField(env, v, "value", "linger", 0, INT32_MAX, &x))
         return false;
       b->l.l_linger = static_cast<int>(x);
       *len = sizeof(linger);
@@ -264,11 +214,11 @@ bool Encode(napi_env env, const OptionInfo& o, napi_value v, OptBuffer* b,
                        label);
         return false;
       }
-      if (!AddrField(env, v, o, "multiaddr", AF_INET, nullptr,
-                     &b->mreqn.imr_multiaddr) ||
-          !AddrField(env, v, o, "address", AF_INET, "0.0.0.0",
-                     &b->mreqn.imr_address) ||
-          !IntField(env, v, o, "ifindex", true, 0, INT32_MAX, &x))
+      if (!IpField(env, v, "value", "multiaddr", AF_INET, true,
+                   &b->mreqn.imr_multiaddr) ||
+          !IpField(env, v, "value", "address", AF_INET, false,
+                   &b->mreqn.imr_address) ||
+          !OptionalIntField(env, v, "value", "ifindex", 0, INT32_MAX, 0, &x))
         return false;
       b->mreqn.imr_ifindex = static_cast<int>(x);
       *len = sizeof(ip_mreqn);
@@ -279,9 +229,9 @@ bool Encode(napi_env env, const OptionInfo& o, napi_value v, OptBuffer* b,
             env, "Expected argument '%s' to be { multiaddr, ifindex? }", label);
         return false;
       }
-      if (!AddrField(env, v, o, "multiaddr", AF_INET6, nullptr,
-                     &b->mreq6.ipv6mr_multiaddr) ||
-          !IntField(env, v, o, "ifindex", true, 0, UINT32_MAX, &x))
+      if (!IpField(env, v, "value", "multiaddr", AF_INET6, true,
+                   &b->mreq6.ipv6mr_multiaddr) ||
+          !OptionalIntField(env, v, "value", "ifindex", 0, UINT32_MAX, 0, &x))
         return false;
       b->mreq6.ipv6mr_interface = static_cast<unsigned>(x);
       *len = sizeof(ipv6_mreq);

@@ -9,6 +9,7 @@
 //
 // This file includes <linux/tcp.h> and not <netinet/tcp.h>: both define a
 // struct tcp_info, and only the kernel's has every field.
+#include <linux/bpf.h>
 #include <linux/tcp.h>
 #include <sys/socket.h>
 
@@ -16,17 +17,12 @@
 #include <cstddef>
 #include <cstring>
 
+#include "object.h"
 #include "sockopt.h"
 
 namespace ps {
 
 namespace {
-
-void SetNumber(napi_env env, napi_value obj, const char* key, double v) {
-  napi_value x;
-  napi_create_double(env, v, &x);
-  napi_set_named_property(env, obj, key, x);
-}
 
 void SetU64(napi_env env, napi_value obj, const char* key, uint64_t v) {
   // Byte and rate counters are exact as numbers up to 2^53 (8 PiB). The
@@ -35,10 +31,37 @@ void SetU64(napi_env env, napi_value obj, const char* key, uint64_t v) {
   SetNumber(env, obj, key, v == UINT64_MAX ? INFINITY : static_cast<double>(v));
 }
 
-void SetString(napi_env env, napi_value obj, const char* key, const char* s) {
-  napi_value x;
-  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &x);
-  napi_set_named_property(env, obj, key, x);
+// The names tcp(7) and ss(8) use. <linux/tcp.h> has no state numbers, and
+// <netinet/tcp.h>, which has them, cannot be included beside it; the BPF
+// uapi's copy is the kernel's own list (net/ipv4/tcp.c checks at build time
+// that the two agree).
+const char* TcpStateName(int state) {
+  switch (state) {
+    case BPF_TCP_ESTABLISHED:
+      return "ESTABLISHED";
+    case BPF_TCP_SYN_SENT:
+      return "SYN_SENT";
+    case BPF_TCP_SYN_RECV:
+      return "SYN_RECV";
+    case BPF_TCP_FIN_WAIT1:
+      return "FIN_WAIT1";
+    case BPF_TCP_FIN_WAIT2:
+      return "FIN_WAIT2";
+    case BPF_TCP_TIME_WAIT:
+      return "TIME_WAIT";
+    case BPF_TCP_CLOSE:
+      return "CLOSE";
+    case BPF_TCP_CLOSE_WAIT:
+      return "CLOSE_WAIT";
+    case BPF_TCP_LAST_ACK:
+      return "LAST_ACK";
+    case BPF_TCP_LISTEN:
+      return "LISTEN";
+    case BPF_TCP_CLOSING:
+      return "CLOSING";
+    default:
+      return nullptr;
+  }
 }
 
 const char* CaStateName(int s) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes native/constants_{net,sys}.cc and lib/constants.ts from the one list below.
+"""Writes native/constants_libc.cc, native/constants_uapi.cc and lib/constants.ts from the one list below.
 
-The names live here once; their values never do. The C++ file exports each
+The names live here once; their values never do. The C++ files export each
 name only where the system headers define it (#ifdef), so the values are read
-from the headers when the addon is built. The TypeScript file gives each name
+from the headers when the addon is built: glibc's headers first, and then,
+for a name an older glibc lacks, the kernel's own uapi headers (<linux/...>),
+which cannot be included beside glibc's in one file. The TypeScript file gives each name
 its type and its place in the public API. Run after editing the list:
     python3 scripts/gen-constants.py
 A test (test/constants.test.ts) checks that the two agree with the build.
@@ -11,18 +13,21 @@ A test (test/constants.test.ts) checks that the two agree with the build.
 from pathlib import Path
 
 GROUPS = [
-    ("Address families: socket(2) `domain`", "AF_UNSPEC AF_UNIX AF_LOCAL AF_INET AF_INET6 AF_PACKET AF_NETLINK"),
+    ("Address families: socket(2) `domain`", "AF_UNSPEC AF_UNIX AF_LOCAL AF_INET AF_INET6 AF_PACKET AF_NETLINK AF_VSOCK AF_XDP AF_ALG AF_TIPC"),
     ("Socket types: socket(2) `type`, to OR with SOCK_NONBLOCK and SOCK_CLOEXEC",
      "SOCK_STREAM SOCK_DGRAM SOCK_RAW SOCK_SEQPACKET SOCK_RDM SOCK_NONBLOCK SOCK_CLOEXEC"),
     ("Protocols: socket(2) `protocol` and option levels",
      "IPPROTO_IP IPPROTO_ICMP IPPROTO_TCP IPPROTO_UDP IPPROTO_IPV6 IPPROTO_ICMPV6 IPPROTO_RAW IPPROTO_SCTP IPPROTO_UDPLITE IPPROTO_MPTCP"),
-    ("Option levels: setsockopt(2) `level`", "SOL_SOCKET SOL_IP SOL_TCP SOL_UDP SOL_IPV6 SOL_PACKET SOL_RAW"),
+    ("Option levels: setsockopt(2) `level`", "SOL_SOCKET SOL_IP SOL_TCP SOL_UDP SOL_IPV6 SOL_PACKET SOL_RAW SOL_XDP SOL_ALG"),
     ("SOL_SOCKET options: socket(7)",
      "SO_ACCEPTCONN SO_BINDTODEVICE SO_BROADCAST SO_BUSY_POLL SO_COOKIE SO_DEBUG SO_DOMAIN SO_DONTROUTE SO_ERROR "
      "SO_INCOMING_CPU SO_INCOMING_NAPI_ID SO_KEEPALIVE SO_LINGER SO_MARK SO_OOBINLINE SO_PASSCRED SO_PEEK_OFF "
      "SO_PEERCRED SO_PRIORITY SO_PROTOCOL SO_RCVBUF SO_RCVBUFFORCE SO_RCVLOWAT SO_RCVTIMEO SO_REUSEADDR "
      "SO_REUSEPORT SO_RXQ_OVFL SO_SNDBUF SO_SNDBUFFORCE SO_SNDLOWAT SO_SNDTIMEO SO_TIMESTAMP SO_TIMESTAMPNS "
-     "SO_TYPE SO_ZEROCOPY"),
+     "SO_TYPE SO_ZEROCOPY SO_BINDTOIFINDEX SO_TXTIME SO_PREFER_BUSY_POLL SO_BUSY_POLL_BUDGET SO_TIMESTAMPING "
+     "SO_SELECT_ERR_QUEUE SO_MAX_PACING_RATE SO_PASSSEC SO_PEERSEC SO_LOCK_FILTER SO_NOFCS SO_ATTACH_FILTER "
+     "SO_DETACH_FILTER SO_ATTACH_REUSEPORT_CBPF SO_ATTACH_REUSEPORT_EBPF SO_WIFI_STATUS SO_PEERGROUPS SO_NETNS_COOKIE "
+     "SO_RESERVE_MEM SO_RCVMARK"),
     ("IPPROTO_TCP options: tcp(7)",
      "TCP_CONGESTION TCP_CORK TCP_DEFER_ACCEPT TCP_FASTOPEN TCP_FASTOPEN_CONNECT TCP_INFO TCP_INQ TCP_KEEPCNT "
      "TCP_KEEPIDLE TCP_KEEPINTVL TCP_LINGER2 TCP_MAXSEG TCP_NODELAY TCP_NOTSENT_LOWAT TCP_QUICKACK TCP_REPAIR "
@@ -35,26 +40,42 @@ GROUPS = [
      "IPV6_ADD_MEMBERSHIP IPV6_DROP_MEMBERSHIP IPV6_HOPLIMIT IPV6_JOIN_GROUP IPV6_LEAVE_GROUP IPV6_MTU "
      "IPV6_MULTICAST_HOPS IPV6_MULTICAST_IF IPV6_MULTICAST_LOOP IPV6_PKTINFO IPV6_RECVERR IPV6_RECVHOPLIMIT "
      "IPV6_RECVPKTINFO IPV6_RECVTCLASS IPV6_TCLASS IPV6_UNICAST_HOPS IPV6_V6ONLY"),
+    ("IPPROTO_UDP options: udp(7), UDP GSO and GRO",
+     "UDP_CORK UDP_ENCAP UDP_NO_CHECK6_TX UDP_NO_CHECK6_RX UDP_SEGMENT UDP_GRO"),
     ("Message flags: send(2), recv(2), sendmsg(2), recvmsg(2)",
      "MSG_BATCH MSG_CMSG_CLOEXEC MSG_CONFIRM MSG_CTRUNC MSG_DONTROUTE MSG_DONTWAIT MSG_EOR MSG_ERRQUEUE "
-     "MSG_FASTOPEN MSG_MORE MSG_NOSIGNAL MSG_OOB MSG_PEEK MSG_TRUNC MSG_WAITALL MSG_WAITFORONE MSG_ZEROCOPY"),
-    ("Ancillary message types: cmsg(3), unix(7)", "SCM_CREDENTIALS SCM_RIGHTS SCM_TIMESTAMP SCM_TIMESTAMPNS"),
+     "MSG_FASTOPEN MSG_MORE MSG_NOSIGNAL MSG_OOB MSG_PEEK MSG_TRUNC MSG_WAITALL MSG_WAITFORONE MSG_ZEROCOPY MSG_RST MSG_SYN MSG_FIN"),
+    ("Ancillary message types: cmsg(3), unix(7)", "SCM_CREDENTIALS SCM_RIGHTS SCM_TIMESTAMP SCM_TIMESTAMPNS SCM_TIMESTAMPING SCM_TXTIME"),
     ("shutdown(2) `how`", "SHUT_RD SHUT_WR SHUT_RDWR"),
     ("Limits and special addresses", "SOMAXCONN INADDR_ANY INADDR_LOOPBACK INADDR_BROADCAST INADDR_NONE IFNAMSIZ IOV_MAX"),
     ("File status and descriptor flags: fcntl(2), pipe2(2), eventfd(2)",
-     "O_NONBLOCK O_CLOEXEC FD_CLOEXEC F_GETFL F_SETFL F_GETFD F_SETFD EFD_CLOEXEC EFD_NONBLOCK EFD_SEMAPHORE"),
+     "O_NONBLOCK O_CLOEXEC O_DIRECT FD_CLOEXEC F_DUPFD F_DUPFD_CLOEXEC F_GETFL F_SETFL F_GETFD F_SETFD F_GETOWN F_SETOWN "
+     "F_GETSIG F_SETSIG F_GETPIPE_SZ F_SETPIPE_SZ EFD_CLOEXEC EFD_NONBLOCK EFD_SEMAPHORE"),
     ("ioctl(2) requests: socket(7), tcp(7), udp(7)", "FIONREAD FIONBIO SIOCINQ SIOCOUTQ SIOCOUTQNSD"),
     ("epoll: epoll_create1(2), epoll_ctl(2)",
      "EPOLL_CLOEXEC EPOLL_CTL_ADD EPOLL_CTL_DEL EPOLL_CTL_MOD EPOLLIN EPOLLPRI EPOLLOUT EPOLLRDNORM EPOLLRDBAND "
      "EPOLLWRNORM EPOLLWRBAND EPOLLMSG EPOLLERR EPOLLHUP EPOLLRDHUP EPOLLEXCLUSIVE EPOLLWAKEUP EPOLLONESHOT EPOLLET"),
     ("poll(2) events", "POLLIN POLLPRI POLLOUT POLLERR POLLHUP POLLNVAL POLLRDNORM POLLRDBAND POLLWRNORM POLLWRBAND POLLRDHUP"),
-    ("Raw and packet sockets: raw(7), packet(7), icmp(7)", "ETH_P_ALL ETH_P_IP ETH_P_IPV6 ICMP_ECHO ICMP_ECHOREPLY PACKET_HOST PACKET_OUTGOING"),
+    ("Raw and packet sockets: raw(7), packet(7), icmp(7)", "ETH_P_ALL ETH_P_IP ETH_P_IPV6 ETH_P_ARP ICMP_ECHO ICMP_ECHOREPLY PACKET_HOST PACKET_BROADCAST PACKET_MULTICAST "
+     "PACKET_OTHERHOST PACKET_OUTGOING PACKET_ADD_MEMBERSHIP PACKET_DROP_MEMBERSHIP PACKET_MR_PROMISC PACKET_MR_MULTICAST "
+     "PACKET_MR_ALLMULTI PACKET_STATISTICS PACKET_AUXDATA PACKET_VERSION PACKET_FANOUT PACKET_FANOUT_HASH PACKET_FANOUT_LB "
+     "PACKET_FANOUT_CPU PACKET_IGNORE_OUTGOING PACKET_QDISC_BYPASS"),
+    # Every name of the kernel's asm-generic/errno-base.h and errno.h, in
+    # their order, so errnoName knows each number the kernel can return. The
+    # last three are second names for numbers listed before them.
     ("Error numbers: errno(3)",
-     "EACCES EADDRINUSE EADDRNOTAVAIL EAFNOSUPPORT EAGAIN EALREADY EBADF EBADFD ECONNABORTED ECONNREFUSED "
-     "ECONNRESET EDESTADDRREQ EEXIST EFAULT EHOSTDOWN EHOSTUNREACH EINPROGRESS EINTR EINVAL EIO EISCONN "
-     "ELOOP EMFILE EMSGSIZE ENAMETOOLONG ENETDOWN ENETRESET ENETUNREACH ENFILE ENOBUFS ENODEV ENOENT ENOMEM "
-     "ENOPROTOOPT ENOSPC ENOSYS ENOTCONN ENOTSOCK ENOTSUP ENOTTY EOPNOTSUPP EPERM EPIPE EPROTO EPROTONOSUPPORT "
-     "EPROTOTYPE ERANGE ESHUTDOWN ESOCKTNOSUPPORT ETIMEDOUT ETOOMANYREFS EWOULDBLOCK"),
+     "EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ENOMEM EACCES EFAULT ENOTBLK EBUSY "
+     "EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY ETXTBSY EFBIG ENOSPC ESPIPE EROFS EMLINK "
+     "EPIPE EDOM ERANGE EDEADLK ENAMETOOLONG ENOLCK ENOSYS ENOTEMPTY ELOOP ENOMSG EIDRM ECHRNG EL2NSYNC EL3HLT "
+     "EL3RST ELNRNG EUNATCH ENOCSI EL2HLT EBADE EBADR EXFULL ENOANO EBADRQC EBADSLT EBFONT ENOSTR ENODATA ETIME "
+     "ENOSR ENONET ENOPKG EREMOTE ENOLINK EADV ESRMNT ECOMM EPROTO EMULTIHOP EDOTDOT EBADMSG EOVERFLOW ENOTUNIQ "
+     "EBADFD EREMCHG ELIBACC ELIBBAD ELIBSCN ELIBMAX ELIBEXEC EILSEQ ERESTART ESTRPIPE EUSERS ENOTSOCK "
+     "EDESTADDRREQ EMSGSIZE EPROTOTYPE ENOPROTOOPT EPROTONOSUPPORT ESOCKTNOSUPPORT EOPNOTSUPP EPFNOSUPPORT "
+     "EAFNOSUPPORT EADDRINUSE EADDRNOTAVAIL ENETDOWN ENETUNREACH ENETRESET ECONNABORTED ECONNRESET ENOBUFS "
+     "EISCONN ENOTCONN ESHUTDOWN ETOOMANYREFS ETIMEDOUT ECONNREFUSED EHOSTDOWN EHOSTUNREACH EALREADY "
+     "EINPROGRESS ESTALE EUCLEAN ENOTNAM ENAVAIL EISNAM EREMOTEIO EDQUOT ENOMEDIUM EMEDIUMTYPE ECANCELED ENOKEY "
+     "EKEYEXPIRED EKEYREVOKED EKEYREJECTED EOWNERDEAD ENOTRECOVERABLE ERFKILL EHWPOISON EWOULDBLOCK EDEADLOCK "
+     "ENOTSUP"),
 ]
 
 HEADERS = """#include <arpa/inet.h>
@@ -87,73 +108,124 @@ LITERAL_TYPES = {"AF_UNSPEC": 0, "AF_UNIX": 1, "AF_LOCAL": 1, "AF_INET": 2, "AF_
 ENUM_GUARDS = {"TCP_NO_QUEUE": "TCP_REPAIR_QUEUE", "TCP_RECV_QUEUE": "TCP_REPAIR_QUEUE",
                "TCP_SEND_QUEUE": "TCP_REPAIR_QUEUE"}
 
+# The kernel's uapi headers that define the names of a group, for the names
+# the build's glibc lacks (a glibc older than the kernel headers installed).
+UAPI = {
+    "SOL_SOCKET options: socket(7)": ["asm/socket.h"],
+    "IPPROTO_TCP options: tcp(7)": ["linux/tcp.h"],
+    "IPPROTO_UDP options: udp(7), UDP GSO and GRO": ["linux/udp.h"],
+    "epoll: epoll_create1(2), epoll_ctl(2)": ["linux/eventpoll.h"],
+    "Error numbers: errno(3)": ["linux/errno.h"],
+}
+
+# The Linux release each newer name arrived in, as its man page says: where
+# a name is `undefined`, the headers the addon was built with predate it.
+SINCE = {
+    "AF_VSOCK": "3.9", "AF_XDP": "4.18", "AF_ALG": "2.6.38", "IPPROTO_MPTCP": "5.6",
+    "SOCK_NONBLOCK": "2.6.27", "SOCK_CLOEXEC": "2.6.27",
+    "SO_REUSEPORT": "3.9", "SO_BUSY_POLL": "3.11", "SO_INCOMING_CPU": "3.19", "SO_INCOMING_NAPI_ID": "4.12",
+    "SO_PEEK_OFF": "3.4", "SO_RXQ_OVFL": "2.6.33", "SO_DOMAIN": "2.6.32", "SO_PROTOCOL": "2.6.32",
+    "SO_MARK": "2.6.25", "SO_RCVBUFFORCE": "2.6.14", "SO_SNDBUFFORCE": "2.6.14", "SO_ZEROCOPY": "4.14",
+    "SO_PREFER_BUSY_POLL": "5.11", "SO_BUSY_POLL_BUDGET": "5.11", "SO_BINDTOIFINDEX": "5.0", "SO_TXTIME": "4.19",
+    "SO_NETNS_COOKIE": "5.14", "SO_RESERVE_MEM": "5.16",
+    "SO_RCVMARK": "6.0", "SO_PEERGROUPS": "4.13", "SO_SELECT_ERR_QUEUE": "3.10", "SO_MAX_PACING_RATE": "3.13",
+    "SO_LOCK_FILTER": "3.9",
+    "TCP_CONGESTION": "2.6.13", "TCP_FASTOPEN": "3.7", "TCP_FASTOPEN_CONNECT": "4.11", "TCP_INQ": "4.18",
+    "TCP_NOTSENT_LOWAT": "3.12", "TCP_REPAIR": "3.5", "TCP_USER_TIMEOUT": "2.6.37", "TCP_ULP": "4.13",
+    "TCP_ZEROCOPY_RECEIVE": "4.18", "TCP_TX_DELAY": "5.3", "TCP_SAVE_SYN": "4.2", "TCP_CC_INFO": "4.1",
+    "TCP_FASTOPEN_KEY": "4.10", "TCP_FASTOPEN_NO_COOKIE": "4.15", "TCP_REPAIR_WINDOW": "4.8",
+    "TCP_THIN_LINEAR_TIMEOUTS": "2.6.34", "TCP_THIN_DUPACK": "2.6.34",
+    "IP_BIND_ADDRESS_NO_PORT": "4.2", "IP_TRANSPARENT": "2.6.24", "IP_PMTUDISC_PROBE": "2.6.22",
+    "UDP_SEGMENT": "4.18", "UDP_GRO": "5.0", "UDP_NO_CHECK6_TX": "3.16", "UDP_NO_CHECK6_RX": "3.16",
+    "MSG_ZEROCOPY": "4.14", "MSG_FASTOPEN": "3.7", "MSG_WAITFORONE": "2.6.34", "MSG_CMSG_CLOEXEC": "2.6.23",
+    "SCM_TXTIME": "4.19",
+    "F_DUPFD_CLOEXEC": "2.6.24", "F_SETPIPE_SZ": "2.6.35", "F_GETPIPE_SZ": "2.6.35",
+    "EFD_CLOEXEC": "2.6.27", "EFD_NONBLOCK": "2.6.27", "EFD_SEMAPHORE": "2.6.30",
+    "EPOLL_CLOEXEC": "2.6.27", "EPOLLRDHUP": "2.6.17", "EPOLLWAKEUP": "3.5", "EPOLLEXCLUSIVE": "4.5",
+    "PACKET_FANOUT": "3.1", "PACKET_QDISC_BYPASS": "3.14", "PACKET_IGNORE_OUTGOING": "4.20",
+}
+
+# Second names for one number: errnoName gives the first name of the list.
+ALIASES = {"EWOULDBLOCK": "EAGAIN", "EDEADLOCK": "EDEADLK", "ENOTSUP": "EOPNOTSUPP"}
+
 root = Path(__file__).resolve().parent.parent
-# Two generated C++ files, so neither grows past what one reads at a sitting:
-# socket creation and options, and the rest (messages, fds, epoll, errno).
-SPLIT = "Message flags: send(2), recv(2), sendmsg(2), recvmsg(2)"
-CC_FILES = [("native/constants_net.cc", "SetNetConstants"), ("native/constants_sys.cc", "SetSystemConstants")]
+GENERATED = [
+    "// Generated by scripts/gen-constants.py from its list of names: edit the",
+    "// list there, not this file. Each name is exported only where the system",
+    "// headers define it, with the value they give it, so nothing is typed by hand.",
+]
 
 
-def cc_head(fn):
-    return [
-        "// Generated by scripts/gen-constants.py from its list of names: edit the",
-        "// list there, not this file. Each name is exported only where the system",
-        "// headers define it, with the value they give it, so nothing is typed by hand.",
-        HEADERS,
-        "",
-        '#include "constants.h"',
-        "",
-        "namespace ps {",
-        "",
-        f"void {fn}(napi_env env, napi_value c) {{",
-    ]
+def guard(n):
+    return ENUM_GUARDS.get(n, n)
 
 
-cc_parts = [cc_head(fn) for _, fn in CC_FILES]
-part = 0
+def cc_file(headers, fn, setter, groups):
+    out = GENERATED + headers + ["", '#include "constants.h"', "", "namespace ps {", "",
+                                 f"void {fn}(napi_env env, napi_value c) {{"]
+    for title, names in groups:
+        out.append(f"  // {title}")
+        for n in names:
+            note = f"  // Linux {SINCE[n]}" if n in SINCE else ""
+            out += [f"#ifdef {guard(n)}{note}", f'  {setter}(env, c, "{n}", {n});', "#endif"]
+    return "\n".join(out + ["}", "", "}  // namespace ps", ""])
+
+
+groups = [(title, names.split()) for title, names in GROUPS]
+libc = cc_file(HEADERS.split("\n"), "SetLibcConstants", "Set", groups)
+uapi_headers = sorted({h for hs in UAPI.values() for h in hs})
+uapi = cc_file([f"#include <{h}>" for h in uapi_headers], "SetUapiConstants", "SetIfAbsent",
+               [(t, n) for t, n in groups if t in UAPI])
+(root / "native/constants_libc.cc").write_text(libc)
+(root / "native/constants_uapi.cc").write_text(uapi)
+
 ts = [
     "// Generated by scripts/gen-constants.py: edit the list there, not this file.",
     "// Every value comes from the system headers through the addon at build time;",
-    "// a name the headers of the build machine lack is `undefined` at run time.",
-    "import { native } from './native.js';",
+    "// a name the headers of the build machine lack is `undefined` at run time",
+    "// (a comment gives the Linux release that brought each newer name).",
+    "import { nativeModule } from './native.js';",
     "",
-    "const c = native.constants as Readonly<Record<string, number>>;",
+    "const c = nativeModule<{ constants: Readonly<Record<string, number>> }>().constants;",
     "",
     "/** Every constant the addon was built with, by name (only those the headers define). */",
     "export const constants: Readonly<Record<string, number>> = c;",
     "",
 ]
-for title, names in GROUPS:
-    if title == SPLIT:
-        part = 1
-    cc = cc_parts[part]
-    cc.append(f"  // {title}")
+for title, names in groups:
     ts.append(f"// {title}")
-    for n in names.split():
-        cc += [f"#ifdef {ENUM_GUARDS.get(n, n)}", f"  Set(env, c, \"{n}\", {n});", "#endif"]
-    ns = [n for n in names.split() if n not in LITERAL_TYPES]
-    for n in names.split():
+    for n in names:
         if n in LITERAL_TYPES:
             ts.append(f"export const {n} = c.{n} as {LITERAL_TYPES[n]};")
-    if not ns:
-        ts.append("")
-        continue
-    ts.append("export const {")
-    line = " "
-    for n in ns:
-        if len(line) + len(n) + 2 > 100:
-            ts.append(line.rstrip())
-            line = " "
-        line += f" {n},"
-    ts.append(line.rstrip())
-    ts.append("} = c;")
+    plain = [n for n in names if n not in LITERAL_TYPES and n not in SINCE]
+    if plain:
+        ts.append("export const {")
+        line = " "
+        for n in plain:
+            if len(line) + len(n) + 2 > 100:
+                ts.append(line.rstrip())
+                line = " "
+            line += f" {n},"
+        ts.append(line.rstrip())
+        ts.append("} = c;")
+    for n in names:
+        if n in SINCE and n not in LITERAL_TYPES:
+            ts.append(f"/** Linux {SINCE[n]} and later. */")
+            ts.append(f"export const {n} = c.{n};")
     ts.append("")
-for (path, _), cc in zip(CC_FILES, cc_parts):
-    cc += ["}", "", "}  // namespace ps", ""]
-    (root / path).write_text("\n".join(cc))
 (root / "lib/constants.ts").write_text("\n".join(ts))
+
+errno_names = [n for t, names in groups if t.startswith("Error numbers") for n in names if n not in ALIASES]
+(root / "lib/errno-names.ts").write_text("\n".join([
+    "// Generated by scripts/gen-constants.py: edit the list there, not this file.",
+    "// The errno names in the kernel's order, one name a number (the second",
+    "// names EWOULDBLOCK, EDEADLOCK and ENOTSUP are left out); errors.ts maps",
+    "// each defined one's value back to it.",
+    "export const ERRNO_NAMES: readonly string[] = [",
+] + [f"  '{n}'," for n in errno_names] + ["];", ""]))
+
 # The names, for the test that keeps the three in step.
 (root / "test/constant-names.json").write_text(
-    "[\n" + ",\n".join(f'  "{n}"' for _, names in GROUPS for n in names.split()) + "\n]\n")
+    "[\n" + ",\n".join(f'  "{n}"' for _, names in groups for n in names) + "\n]\n")
 (root / "test/constant-literals.json").write_text(
     "{\n" + ",\n".join(f'  "{k}": {v}' for k, v in LITERAL_TYPES.items()) + "\n}\n")

@@ -5,7 +5,9 @@ import { constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import * as api from '../lib/index.js';
-import { native } from '../lib/native.js';
+import { nativeModule } from '../lib/native.js';
+
+const native = nativeModule<{ constants: Record<string, number> }>();
 
 const names: string[] = JSON.parse(readFileSync(new URL('./constant-names.json', import.meta.url), 'utf8'));
 const literals: Record<string, number> = JSON.parse(

@@ -30,6 +30,8 @@ import {
   shutdown,
   socket,
   write,
+  constants,
+  SocketError,
 } from '../lib/index.js';
 import { closeAll, listening, loopback, portOf, tcpPair } from './helpers.js';
 
@@ -189,6 +191,18 @@ describe('errors carry code, errno, syscall and the kernel message', () => {
     expect(errnoName(EAGAIN)).toBe('EAGAIN');
     expect(errnoName(9999)).toBe('Unknown system error 9999');
     expect(errnoMessage(ECONNREFUSED)).toBe('Connection refused');
+  });
+
+  it('errnoName knows every errno the headers define, not only the ones libuv names', () => {
+    // EDOM, EHWPOISON and ENOTRECOVERABLE have no name in libuv's table.
+    expect(errnoName(constants.EDOM)).toBe('EDOM');
+    expect(errnoName(constants.EHWPOISON)).toBe('EHWPOISON');
+    expect(errnoName(constants.EDEADLK)).toBe('EDEADLK'); // not EDEADLOCK
+    for (let e = 1; e <= constants.EHWPOISON; e++) {
+      if (e === 41 || e === 58) continue; // the two holes in Linux's numbering
+      expect(errnoName(e), String(e)).toMatch(/^E[A-Z0-9]+$/);
+    }
+    expect(new SocketError(constants.EDOM, 'x').code).toBe('EDOM');
   });
 
   it('EBADF for a closed fd', () => {

@@ -9,13 +9,13 @@
 // wrapper: argument defaults and the would-block check) and through the raw
 // native function, so the report can tell the two layers apart.
 import { AF_UNIX, EPOLLIN, EPOLL_CTL_ADD, SOCK_NONBLOCK, SOCK_STREAM, close, recv, socketpair } from 'posix-sockets';
-import { native } from '../../lib/native.js';
+import { nativeModule } from '../../lib/native.js';
 import { api } from '../servers/api.js';
 
 const iters = Number(process.argv[2] ?? 2_000_000);
 const [a, b] = socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
 const buf = Buffer.alloc(64);
-const rawRecv = native.recv as (fd: number, buf: Uint8Array, flags: number) => number;
+const rawRecv = nativeModule<{ recv(fd: number, buf: Uint8Array, flags: number): number }>().recv;
 
 function timeRecv(n: number): number {
   let wouldBlock = 0;
