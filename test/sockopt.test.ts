@@ -602,7 +602,7 @@ describe('read-only options', () => {
     });
   });
 
-  it('SO_ERROR is 0 on a healthy socket (the connect cases are in sockopt-ioctl.test.ts)', () => {
+  it('SO_ERROR is 0 on a healthy socket (the connect cases are in sockopt.ioctl.test.ts)', () => {
     cover('SO_ERROR');
     withSocket('tcp', (fd) => expect(getsockopt(fd, SOL_SOCKET, SO_ERROR)).toBe(0));
   });
@@ -680,7 +680,7 @@ describe('read-only options', () => {
 });
 
 it('every option of the typed table has a round-trip test (this file runs in order)', () => {
-  // Also counts TCP_REPAIR and TCP_REPAIR_QUEUE, which sockopt-ioctl.test.ts
+  // Also counts TCP_REPAIR and TCP_REPAIR_QUEUE, which sockopt.ioctl.test.ts
   // exercises (they need a connected socket and the SIOCOUTQ test).
   cover('TCP_REPAIR', 'TCP_REPAIR_QUEUE');
   const missing = socketOptions()
