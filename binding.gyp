@@ -19,6 +19,7 @@
         "native/msg.cc",
         "native/object.cc",
         "native/sockaddr.cc",
+        "native/sockaddr_c.cc",
         "native/socket.cc",
         "native/sockopt.cc",
         "native/sockopt_table.cc",

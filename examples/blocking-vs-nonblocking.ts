@@ -14,7 +14,7 @@ const [mine, theirs] = socketpair(AF_UNIX, SOCK_STREAM);
 const buf = Buffer.alloc(64);
 
 let t = performance.now();
-console.log(`recv(MSG_DONTWAIT) on an empty socket: ${recv(mine, buf, MSG_DONTWAIT)} after ${(performance.now() - t).toFixed(2)} ms`);
+console.log(`recv(MSG_DONTWAIT) on an empty socket: ${recv(mine, buf, buf.length, MSG_DONTWAIT)} after ${(performance.now() - t).toFixed(2)} ms`);
 
 setNonBlocking(mine);
 t = performance.now();

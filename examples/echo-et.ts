@@ -65,7 +65,7 @@ const pending = new Map<number, Uint8Array>(); // bytes read but not yet echoed
 function send(fd: number, data: Uint8Array, start: number, end: number): number {
   let off = start;
   while (off < end) {
-    const w = write(fd, data, off, end - off);
+    const w = write(fd, data, end - off, off);
     if (w === -1) break; // EAGAIN: the EPOLLOUT edge will bring us back
     off += w;
   }
@@ -107,7 +107,7 @@ for (;;) {
 
     if (fd === lfd) {
       // Drain the accept queue: one edge may stand for many connections.
-      for (let cfd; (cfd = accept4(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC)) !== -1; ) {
+      for (let cfd; (cfd = accept4(lfd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC)) !== -1; ) {
         epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
       }
       continue;

@@ -65,7 +65,7 @@ let echoed = 0;
 function send(fd: number, data: Uint8Array, start: number, end: number): number {
   let off = start;
   while (off < end) {
-    const w = write(fd, data, off, end - off);
+    const w = write(fd, data, end - off, off);
     if (w === -1) break; // full: the EPOLLOUT edge brings us back
     off += w;
   }
@@ -107,7 +107,7 @@ loop.start((count, events) => {
   for (let i = 0; i < count; i++) {
     const fd = events[2 * i + 1];
     if (fd === lfd) {
-      for (let cfd; (cfd = accept4(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC)) !== -1; ) {
+      for (let cfd; (cfd = accept4(lfd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC)) !== -1; ) {
         epoll_ctl(loop.epfd, EPOLL_CTL_ADD, cfd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
         open.add(cfd);
       }

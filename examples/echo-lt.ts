@@ -93,7 +93,7 @@ for (;;) {
     if (fd === lfd) {
       // One accept per event: if more connections wait, LT reports the
       // listener again on the next epoll_wait.
-      const cfd = accept4(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const cfd = accept4(lfd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (cfd !== -1) epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, EPOLLIN);
       continue;
     }
@@ -112,7 +112,7 @@ for (;;) {
           drop(fd); // the peer closed
           continue;
         }
-        const w = write(fd, buf, 0, r);
+        const w = write(fd, buf, r);
         const sent = w === -1 ? 0 : w;
         if (sent < r) {
           // The peer reads slower than it sends: keep the rest, stop reading

@@ -20,7 +20,7 @@ for (let served = 0; served < clients; served++) {
     let n: number;
     while ((n = read(cfd, buf)) > 0) {
       // n === 0 ends the loop: the client closed its side
-      for (let off = 0; off < n; ) off += write(cfd, buf, off, n - off); // write may be short
+      for (let off = 0; off < n; ) off += write(cfd, buf, n - off, off); // write may be short
     }
   } catch {
     // ECONNRESET, EPIPE: this client is gone; the server goes on

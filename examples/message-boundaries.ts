@@ -47,7 +47,7 @@ close(lfd);
 const u1 = socket(AF_INET, SOCK_DGRAM);
 const u2 = socket(AF_INET, SOCK_DGRAM);
 bind(u2, loopback);
-for (const word of ['one', 'two', 'three']) sendto(u1, Buffer.from(word), 0, getsockname(u2) as In);
+for (const word of ['one', 'two', 'three']) sendto(u1, Buffer.from(word), undefined, 0, getsockname(u2) as In);
 const got: string[] = [];
 for (let i = 0; i < 3; i++) {
   const { bytes } = recvfrom(u2, buf);

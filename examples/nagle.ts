@@ -42,8 +42,8 @@ async function measure(nodelay: boolean): Promise<number> {
      const fd = ps.accept(lfd);
      const buf = Buffer.alloc(8);
      for (let i = 0; i < rounds; i++) {
-       for (let got = 0; got < 8; ) got += ps.read(fd, buf, got);
-       ps.write(fd, buf, 0, 4);
+       for (let got = 0; got < 8; ) got += ps.read(fd, buf, 8 - got, got);
+       ps.write(fd, buf, 4);
      }
      ps.close(fd);`,
     { eval: true, workerData: { lfd, rounds } },
@@ -59,7 +59,7 @@ async function measure(nodelay: boolean): Promise<number> {
     const t = performance.now();
     write(fd, header); // two small writes ...
     write(fd, body);
-    for (let got = 0; got < 4; ) got += read(fd, reply, got); // ... then wait for the reply
+    for (let got = 0; got < 4; ) got += read(fd, reply, 4 - got, got); // ... then wait for the reply
     times.push(performance.now() - t);
   }
   console.log(`TCP_NODELAY ${getsockopt(fd, IPPROTO_TCP, TCP_NODELAY)}:`);

@@ -99,7 +99,7 @@ export function pingOnce(
 ): { reply: Icmp; rttMs: number } | null {
   const payload = Buffer.from(`posix-sockets ping ${seq}`);
   const started = process.hrtime.bigint();
-  sendto(fd, echoRequest(id, seq, payload), 0, { family: AF_INET, address: host, port: 0 });
+  sendto(fd, echoRequest(id, seq, payload), undefined, 0, { family: AF_INET, address: host, port: 0 });
   const buf = Buffer.alloc(1500);
   for (let waited = 0; waited <= timeoutMs; ) {
     const { bytes } = recvfrom(fd, buf);

@@ -23,7 +23,7 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   SO_REUSEPORT,
-  accept,
+  accept4,
   bind,
   close,
   epoll_create1,
@@ -65,10 +65,10 @@ function serve(id: number, port: number, stopFd: number): void {
       if (fd === stopFd) {
         running = false;
       } else if (fd === lfd) {
-        for (let c; (c = accept(lfd, SOCK_NONBLOCK)) !== -1; accepted++) epoll_ctl(epfd, EPOLL_CTL_ADD, c, EPOLLIN);
+        for (let c; (c = accept4(lfd, null, null, SOCK_NONBLOCK)) !== -1; accepted++) epoll_ctl(epfd, EPOLL_CTL_ADD, c, EPOLLIN);
       } else {
         const r = read(fd, buf);
-        if (r > 0) write(fd, buf, 0, r); // small echoes: the send buffer has room
+        if (r > 0) write(fd, buf, r); // small echoes: the send buffer has room
         else if (r === 0) {
           epoll_ctl(epfd, EPOLL_CTL_DEL, fd);
           close(fd);

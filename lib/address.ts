@@ -2,13 +2,19 @@
 // inet_pton/inet_ntop, the byte-order functions and interface names.
 import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_UNSPEC } from './constants.js';
 import { checkValue } from './check.js';
+import type { In6Addr, SockaddrIn6C, SockaddrInC, SockaddrUnC } from './cstruct.js';
 import { nativeModule, type OrErrno } from './native.js';
 
 /** struct sockaddr_in: an IPv4 address and port. See ip(7). */
 export interface SockaddrIn {
   family: typeof AF_INET;
-  /** Dotted-quad text, such as `'127.0.0.1'`; `'0.0.0.0'` is INADDR_ANY. */
-  address: string;
+  /**
+   * Dotted-quad text, such as `'127.0.0.1'`, or an in_addr_t in host byte
+   * order like the port, such as `INADDR_ANY` or `INADDR_LOOPBACK` (C's own
+   * `sin_addr.s_addr` is in network order: see {@link SockaddrInC}).
+   * Absent is INADDR_ANY.
+   */
+  address?: string | number;
   /** 0..65535 in host byte order; 0 asks `bind` for an ephemeral port. */
   port: number;
 }
@@ -16,8 +22,12 @@ export interface SockaddrIn {
 /** struct sockaddr_in6: an IPv6 address, port, flow label and scope. See ipv6(7). */
 export interface SockaddrIn6 {
   family: typeof AF_INET6;
-  /** Text form, such as `'::1'`; `'fe80::1%eth0'` names the scope by interface. */
-  address: string;
+  /**
+   * Text form, such as `'::1'` (`'fe80::1%eth0'` names the scope by
+   * interface), or an in6_addr: `in6addr_any`, `in6addr_loopback`, any
+   * `{ s6_addr }` or its 16 bytes. Absent is in6addr_any.
+   */
+  address?: string | In6Addr | Uint8Array;
   port: number;
   flowinfo?: number;
   scopeid?: number;
@@ -53,11 +63,27 @@ export interface SockaddrUnspec {
   family: typeof AF_UNSPEC;
 }
 
-/** Any socket address, discriminated by `family` as C code switches on sa_family. */
-export type Sockaddr = SockaddrIn | SockaddrIn6 | SockaddrUn | SockaddrLl;
+/**
+ * Any socket address: an object discriminated by `family`, as C code
+ * switches on sa_family; C's own struct layout ({@link SockaddrInC} ...);
+ * `{ family: AF_UNSPEC }` (connect(2) with it dissolves a UDP socket's
+ * association); or the raw bytes of a struct sockaddr, for a family this
+ * library has no fields for, which the kernel accepts or answers with
+ * EAFNOSUPPORT.
+ */
+export type Sockaddr =
+  | SockaddrIn
+  | SockaddrIn6
+  | SockaddrUn
+  | SockaddrLl
+  | SockaddrUnspec
+  | SockaddrInC
+  | SockaddrIn6C
+  | SockaddrUnC
+  | ArrayBufferView;
 
 /** An address as the kernel reports it (getsockname, getpeername, recvfrom). */
-export type SockaddrResult = Sockaddr | SockaddrUnspec;
+export type SockaddrResult = SockaddrIn | SockaddrIn6 | SockaddrUn | SockaddrLl | SockaddrUnspec;
 
 const n = nativeModule<{
   inet_pton(af: number, src: string): Buffer | null;

@@ -9,6 +9,15 @@ const c = nativeModule<{ constants: Readonly<Record<string, number>> }>().consta
 /** Every constant the addon was built with, by name (only those the headers define). */
 export const constants: Readonly<Record<string, number>> = c;
 
+/**
+ * C's `sizeof` of the structs a socket program passes, as the compiler that
+ * built the addon measured them: `{ value: sizeof.sockaddr_in }` is C's
+ * `socklen_t len = sizeof(struct sockaddr_in)`.
+ */
+export const sizeof: Readonly<Record<string, number>> = nativeModule<{
+  sizeof: Readonly<Record<string, number>>;
+}>().sizeof;
+
 // Address families: socket(2) `domain`
 export const AF_UNSPEC = c.AF_UNSPEC as 0;
 export const AF_UNIX = c.AF_UNIX as 1;
@@ -25,6 +34,11 @@ export const AF_VSOCK = c.AF_VSOCK;
 export const AF_XDP = c.AF_XDP;
 /** Linux 2.6.38 and later. */
 export const AF_ALG = c.AF_ALG;
+
+// Protocol families: PF_*, the same numbers as AF_*
+export const {
+  PF_UNSPEC, PF_UNIX, PF_LOCAL, PF_INET, PF_INET6, PF_PACKET, PF_NETLINK, PF_VSOCK,
+} = c;
 
 // Socket types: socket(2) `type`, to OR with SOCK_NONBLOCK and SOCK_CLOEXEC
 export const {

@@ -52,14 +52,14 @@ export function epoll_ctl(epfd: number, op: number, fd: number, events = 0, data
  * timeout expired). The i-th ready fd's event mask is written to
  * `events[2*i]` and its data token (see {@link epoll_ctl}) to
  * `events[2*i+1]`; entries past the count are left as they were.
- * `maxevents` (at least 1) must fit in `events`: `2 * maxevents <=
- * events.length`. `timeoutMs` -1 blocks until an event arrives (on the JS
+ * `maxevents` must fit in `events`: `2 * maxevents <= events.length`
+ * (below 1 it is the kernel's EINVAL, as in C). `timeoutMs` -1 blocks until an event arrives (on the JS
  * thread: nothing else in this thread runs meanwhile), 0 returns at once.
  * A signal does not end the wait early: EINTR is retried with the time that
  * remains. Corresponds to epoll_wait(2).
  * @see https://man7.org/linux/man-pages/man2/epoll_wait.2.html
- * @throws {SocketError} EBADF (epfd not open), EINVAL (epfd is not an epoll fd)
- * @throws {RangeError} when `maxevents` is below 1 or more than `events` holds.
+ * @throws {SocketError} EBADF (epfd not open), EINVAL (epfd is not an epoll fd, or maxevents < 1)
+ * @throws {RangeError} when `maxevents` is more than `events` holds.
  * @throws {TypeError} when `events` is not an ArrayBufferView or is detached.
  *   (Any 4-byte-aligned view of at least 8 * maxevents bytes is memory-safe
  *   and accepted; the values are meant to be read as a Uint32Array.)
@@ -132,6 +132,13 @@ export class PollFds {
   set(i: number, fd: number, events: number): void {
     if (!(i >= 0 && i < this.capacity && Number.isInteger(i))) {
       throw new RangeError(`PollFds index must be an integer in [0, ${this.capacity - 1}], got ${i}`);
+    }
+    // What would not fit struct pollfd's fields (an int and a short of
+    // flags) is refused rather than silently truncated into another value.
+    if (!Number.isInteger(fd)) throw new TypeError(`Expected argument 'fd' to be an integer, got ${fd}`);
+    if (fd < -(2 ** 31) || fd >= 2 ** 31) throw new RangeError(`Argument 'fd' must fit an int, got ${fd}`);
+    if (!(Number.isInteger(events) && events >= 0 && events <= 0xffff)) {
+      throw new RangeError(`Argument 'events' must be an integer in [0, 0xffff] (a short of POLL* flags), got ${events}`);
     }
     this.int32[2 * i] = fd;
     this.#int16[4 * i + 2] = events;

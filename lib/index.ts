@@ -3,6 +3,7 @@
 export * from './constants.js';
 export * from './errors.js';
 export * from './address.js';
+export * from './cstruct.js';
 export * from './socket.js';
 export * from './fd.js';
 export * from './io.js';

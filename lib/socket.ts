@@ -1,6 +1,7 @@
 // Sockets: creating, naming, connecting and ending them. Each function is
 // one system call with C's name and argument order.
 import type { Sockaddr, SockaddrResult } from './address.js';
+import type { SockaddrOut, Socklen } from './cstruct.js';
 import { SOMAXCONN } from './constants.js';
 import { check, checkInProgress, checkValue, checkWouldBlock } from './check.js';
 import { nativeModule, type OrErrno } from './native.js';
@@ -8,10 +9,10 @@ import { nativeModule, type OrErrno } from './native.js';
 const n = nativeModule<{
   socket(domain: number, type: number, protocol: number): OrErrno;
   socketpair(domain: number, type: number, protocol: number): [number, number] | OrErrno;
-  bind(fd: number, addr: Sockaddr): OrErrno;
+  bind(fd: number, addr: Sockaddr, addrlen?: number): OrErrno;
   listen(fd: number, backlog: number): OrErrno;
-  accept(fd: number, flags: number): OrErrno;
-  connect(fd: number, addr: Sockaddr): OrErrno;
+  accept(fd: number, addr?: SockaddrOut | null, addrlen?: Socklen | null, flags?: number): OrErrno;
+  connect(fd: number, addr: Sockaddr, addrlen?: number): OrErrno;
   shutdown(fd: number, how: number): OrErrno;
   getsockname(fd: number): SockaddrResult | OrErrno;
   getpeername(fd: number): SockaddrResult | OrErrno;
@@ -39,12 +40,17 @@ export function socketpair(domain: number, type: number, protocol = 0): [number,
 
 /**
  * Assigns the address `addr` to the socket `fd`. Port 0 asks for an
- * ephemeral port, which getsockname then reveals. Corresponds to bind(2).
+ * ephemeral port, which getsockname then reveals. `addr` is an address
+ * object, a C struct (`{ sin_family, sin_port: htons(7000), sin_addr }`) or
+ * raw sockaddr bytes. C's `addrlen` may follow: the length the kernel sees,
+ * at most the whole C struct of the family (a shorter one is the kernel's
+ * EINVAL to give); left out, the encoded address's length.
+ * Corresponds to bind(2).
  * @see https://man7.org/linux/man-pages/man2/bind.2.html
- * @throws {SocketError} EADDRINUSE, EADDRNOTAVAIL, EACCES, EINVAL (already bound), EBADF, ENOTSOCK
+ * @throws {SocketError} EADDRINUSE, EADDRNOTAVAIL, EACCES, EINVAL (already bound, or addrlen too short), EAFNOSUPPORT, EBADF, ENOTSOCK
  */
-export function bind(fd: number, addr: Sockaddr): void {
-  check(n.bind(fd, addr), 'bind');
+export function bind(fd: number, addr: Sockaddr, addrlen?: number): void {
+  check(addrlen === undefined ? n.bind(fd, addr) : n.bind(fd, addr, addrlen), 'bind');
 }
 
 /**
@@ -60,33 +66,45 @@ export function listen(fd: number, backlog: number = SOMAXCONN): void {
 
 /**
  * Takes the first connection off the queue of a listening socket and
- * returns its new fd. `flags` may be SOCK_NONBLOCK | SOCK_CLOEXEC, set on
- * the new fd in the same call. On a blocking socket it waits, exactly as in
- * C; on a non-blocking one it returns **-1 when no connection is waiting**
- * (EAGAIN), rather than throwing. The peer's address is one getpeername
- * away. Corresponds to accept4(2) (accept(2) when `flags` is 0).
- * @see https://man7.org/linux/man-pages/man2/accept4.2.html
+ * returns its new fd. As in C, `addr` is null or an object the kernel fills
+ * with the peer's address (both `{ family, address, port }` and C's
+ * `sin_family`/`sin_port`/`sin_addr`, see {@link SockaddrOut}), and `addrlen`
+ * null or a `{ value }` that comes back as the address's length. On a
+ * blocking socket it waits, exactly as in C; on a non-blocking one it
+ * returns **-1 when no connection is waiting** (EAGAIN), rather than
+ * throwing. Corresponds to accept(2).
+ * @see https://man7.org/linux/man-pages/man2/accept.2.html
  * @throws {SocketError} EBADF, EINVAL (not listening), EMFILE, ENFILE, ENOTSOCK, ECONNABORTED
  */
-export function accept(fd: number, flags = 0): number {
-  return checkWouldBlock(n.accept(fd, flags), 'accept');
+export function accept(fd: number, addr: SockaddrOut | null = null, addrlen: Socklen | null = null): number {
+  return checkWouldBlock(addr === null ? n.accept(fd) : n.accept(fd, addr, addrlen), 'accept');
 }
 
-/** The same function as {@link accept}, under the name of the system call it makes. */
-export const accept4: (fd: number, flags?: number) => number = accept;
+/**
+ * accept with `flags` (SOCK_NONBLOCK | SOCK_CLOEXEC) set on the new fd in
+ * the same call. Corresponds to accept4(2).
+ * @see https://man7.org/linux/man-pages/man2/accept4.2.html
+ * @throws {SocketError} EBADF, EINVAL (not listening, or bad flags), EMFILE, ENFILE, ENOTSOCK, ECONNABORTED
+ */
+export function accept4(fd: number, addr: SockaddrOut | null, addrlen: Socklen | null, flags: number): number {
+  return checkWouldBlock(n.accept(fd, addr, addrlen, flags), 'accept4');
+}
 
 /**
  * Connects `fd` to `addr`. A blocking socket waits for the handshake and
  * returns 0. A non-blocking stream socket returns **-1 while the connection
  * is in progress** (EINPROGRESS): wait for it to turn writable (epoll_wait,
  * poll), then read the outcome with `getsockopt(fd, SOL_SOCKET, SO_ERROR)`.
- * An interrupted connect (EINTR) is waited for, not retried.
- * Corresponds to connect(2).
+ * An interrupted connect (EINTR) is carried on, never reported as done
+ * before the kernel says so: a TCP handshake is waited for, an AF_UNIX
+ * connect (which the kernel drops when interrupted) is made again.
+ * `{ family: AF_UNSPEC }` dissolves a datagram socket's association. C's
+ * `addrlen` may follow, as for {@link bind}. Corresponds to connect(2).
  * @see https://man7.org/linux/man-pages/man2/connect.2.html
- * @throws {SocketError} ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EADDRNOTAVAIL, EISCONN, EALREADY, EBADF
+ * @throws {SocketError} ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EADDRNOTAVAIL, EISCONN, EALREADY, EAFNOSUPPORT, EBADF
  */
-export function connect(fd: number, addr: Sockaddr): number {
-  return checkInProgress(n.connect(fd, addr), 'connect');
+export function connect(fd: number, addr: Sockaddr, addrlen?: number): number {
+  return checkInProgress(addrlen === undefined ? n.connect(fd, addr) : n.connect(fd, addr, addrlen), 'connect');
 }
 
 /**

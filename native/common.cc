@@ -50,6 +50,12 @@ bool IsNullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
+bool IsUndefined(napi_env env, napi_value v) {
+  napi_valuetype t;
+  if (v == nullptr || napi_typeof(env, v, &t) != napi_ok) return true;
+  return t == napi_undefined;
+}
+
 bool ArgIntegerSlow(napi_env env, napi_value v, const char* name, int64_t min,
                     int64_t max, int64_t* out) {
   double d;
@@ -117,9 +123,9 @@ bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
   return true;
 }
 
-bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
-                  napi_value length, const char* name, uint8_t** data,
-                  size_t* len) {
+bool ArgBufCount(napi_env env, napi_value view, napi_value count,
+                 napi_value offset, const char* name, const char* count_name,
+                 uint8_t** data, size_t* len) {
   uint8_t* base;
   size_t size;
   if (!ArgBytes(env, view, name, &base, &size)) return false;
@@ -134,15 +140,15 @@ bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
     return false;
   }
   size_t rest = size - static_cast<size_t>(off);
-  if (!ArgOptionalInteger(env, length, "length", 0, INT32_MAX,
+  if (!ArgOptionalInteger(env, count, count_name, 0, INT32_MAX,
                           static_cast<int64_t>(rest), &n))
     return false;
   if (static_cast<size_t>(n) > rest) {
     ThrowRangeError(env,
-                    "Arguments 'offset' (%lld) + 'length' (%lld) run past the "
-                    "end of '%s' (%zu bytes)",
-                    static_cast<long long>(off), static_cast<long long>(n),
-                    name, size);
+                    "Argument '%s' (%lld) runs past the end of '%s' (%zu "
+                    "bytes from offset %lld)",
+                    count_name, static_cast<long long>(n), name, rest,
+                    static_cast<long long>(off));
     return false;
   }
   *data = base + off;
@@ -164,6 +170,15 @@ bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
     return false;
   }
   napi_get_value_string_utf8(env, v, buf, bufsize, &n);
+  // C would see the string end at its first NUL and act on a shorter one
+  // (another interface, another address), so a NUL inside is refused.
+  if (strlen(buf) != n) {
+    ThrowTypeError(env,
+                   "Argument '%s' has a NUL character inside it, where C "
+                   "would end the string",
+                   name);
+    return false;
+  }
   if (len) *len = n;
   return true;
 }

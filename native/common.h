@@ -18,6 +18,7 @@
 #define POSIX_SOCKETS_COMMON_H_
 
 #include <node_api.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cmath>
@@ -39,6 +40,9 @@ void ThrowRangeError(napi_env env, const char* fmt, ...)
 
 // True when `v` is undefined or null (or nullptr: an argument not passed).
 bool IsNullish(napi_env env, napi_value v);
+// True when `v` is undefined (or nullptr), not null: where C's NULL (null)
+// and "not given" (undefined) differ.
+bool IsUndefined(napi_env env, napi_value v);
 
 // The value handed back for a result or an errno: `r` when r >= 0, else
 // -errno. Call it right after the system call, before anything can touch
@@ -111,12 +115,13 @@ inline bool ArgOptionalInteger(napi_env env, napi_value v, const char* name,
   return ArgIntegerSlow(env, v, name, min, max, out);
 }
 
-// A file descriptor: an integer in [0, INT32_MAX]. Negative fds are a
-// RangeError here; a closed fd is the kernel's EBADF.
+// A file descriptor: any int. A negative or closed fd is the kernel's to
+// judge (EBADF), as in C; only a non-integer or a number outside int is an
+// error here.
 inline bool ArgFd(napi_env env, napi_value v, int* fd,
                   const char* name = "fd") {
   int64_t x;
-  if (!ArgInteger(env, v, name, 0, INT32_MAX, &x)) return false;
+  if (!ArgInteger(env, v, name, INT32_MIN, INT32_MAX, &x)) return false;
   *fd = static_cast<int>(x);
   return true;
 }
@@ -149,15 +154,17 @@ bool ArgFlags(napi_env env, napi_value v, const char* name, uint32_t dflt,
 bool ArgBytes(napi_env env, napi_value v, const char* name, uint8_t** data,
               size_t* length);
 
-// ArgBytes narrowed by optional `offset` and `length` arguments (bytes, not
-// elements). Both are checked against the view before it is used:
-// offset <= byteLength and offset + length <= byteLength.
-bool ArgByteRange(napi_env env, napi_value view, napi_value offset,
-                  napi_value length, const char* name, uint8_t** data,
-                  size_t* len);
+// ArgBytes narrowed to C's (buf + offset, count): `count` bytes from byte
+// `offset` (both optional: offset 0, count the rest of the view). Both are
+// checked against the view before it is used: offset <= byteLength and
+// offset + count <= byteLength. `count_name` is C's name for the length
+// argument ('count' for read/write, 'len' for recv/send).
+bool ArgBufCount(napi_env env, napi_value view, napi_value count,
+                 napi_value offset, const char* name, const char* count_name,
+                 uint8_t** data, size_t* len);
 
-// A string argument copied into `buf` (NUL-terminated). Too long is a
-// RangeError.
+// A string argument copied into `buf` (NUL-terminated), as C will read
+// it. Too long is a RangeError; a NUL inside it is a TypeError.
 bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
                size_t bufsize, size_t* len);
 
@@ -188,6 +195,14 @@ inline bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N],
   if (argc_out) *argc_out = argc;
   return true;
 }
+
+// The flags every send-family call (send, sendto, sendmsg, sendmmsg) adds:
+// MSG_NOSIGNAL, so a send to a peer that has gone fails with EPIPE and never
+// raises SIGPIPE, whose default action ends the process. Node ignores
+// SIGPIPE, but only until a process.on('SIGPIPE') listener is removed,
+// which restores the default; this keeps EPIPE an error in every case.
+// write(2) and writev(2) take no flags and keep C's behaviour.
+constexpr int kSendFlags = MSG_NOSIGNAL;
 
 // Each native concern registers its functions and constants here.
 void InitErrors(napi_env env, napi_value exports);

@@ -1,6 +1,12 @@
 // `constants`: every name of scripts/gen-constants.py's list that the system
-// headers define, with their values, read when the addon is built.
+// headers define, with their values, read when the addon is built; and
+// `sizeof`, the sizes of the structs a socket program passes.
 #include "constants.h"
+
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 namespace ps {
 
@@ -10,6 +16,19 @@ void InitConstants(napi_env env, napi_value exports) {
   SetLibcConstants(env, c);
   SetUapiConstants(env, c);
   napi_set_named_property(env, exports, "constants", c);
+
+  napi_value size;
+  napi_create_object(env, &size);
+  Set(env, size, "sockaddr", sizeof(sockaddr));
+  Set(env, size, "sockaddr_in", sizeof(sockaddr_in));
+  Set(env, size, "sockaddr_in6", sizeof(sockaddr_in6));
+  Set(env, size, "sockaddr_un", sizeof(sockaddr_un));
+  Set(env, size, "sockaddr_ll", sizeof(sockaddr_ll));
+  Set(env, size, "sockaddr_storage", sizeof(sockaddr_storage));
+  Set(env, size, "in_addr", sizeof(in_addr));
+  Set(env, size, "in6_addr", sizeof(in6_addr));
+  Set(env, size, "int", sizeof(int));
+  napi_set_named_property(env, exports, "sizeof", size);
 }
 
 }  // namespace ps

@@ -59,6 +59,31 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #ifdef AF_TIPC
   Set(env, c, "AF_TIPC", AF_TIPC);
 #endif
+  // Protocol families: PF_*, the same numbers as AF_*
+#ifdef PF_UNSPEC
+  Set(env, c, "PF_UNSPEC", PF_UNSPEC);
+#endif
+#ifdef PF_UNIX
+  Set(env, c, "PF_UNIX", PF_UNIX);
+#endif
+#ifdef PF_LOCAL
+  Set(env, c, "PF_LOCAL", PF_LOCAL);
+#endif
+#ifdef PF_INET
+  Set(env, c, "PF_INET", PF_INET);
+#endif
+#ifdef PF_INET6
+  Set(env, c, "PF_INET6", PF_INET6);
+#endif
+#ifdef PF_PACKET
+  Set(env, c, "PF_PACKET", PF_PACKET);
+#endif
+#ifdef PF_NETLINK
+  Set(env, c, "PF_NETLINK", PF_NETLINK);
+#endif
+#ifdef PF_VSOCK
+  Set(env, c, "PF_VSOCK", PF_VSOCK);
+#endif
   // Socket types: socket(2) `type`, to OR with SOCK_NONBLOCK and SOCK_CLOEXEC
 #ifdef SOCK_STREAM
   Set(env, c, "SOCK_STREAM", SOCK_STREAM);

@@ -145,23 +145,28 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
   int64_t epfd, maxevents, timeout;
   void* p;
   size_t bytes;
-  if (!ArgInteger(env, argv[0], "epfd", 0, INT32_MAX, &epfd)) return nullptr;
+  if (!ArgInteger(env, argv[0], "epfd", INT32_MIN, INT32_MAX, &epfd))
+    return nullptr;
   if (argv[1] == nullptr ||
       napi_get_buffer_info(env, argv[1], &p, &bytes) != napi_ok) {
     ThrowTypeError(env, "Expected argument 'events' to be a Uint32Array");
     return nullptr;
   }
-  if (!ArgInteger(env, argv[2], "maxevents", 1, INT32_MAX / 8, &maxevents) ||
+  // maxevents <= 0 is the kernel's EINVAL to give; only a count past the
+  // events array is refused here, since the kernel would write past it.
+  if (!ArgInteger(env, argv[2], "maxevents", INT32_MIN, INT32_MAX / 8,
+                  &maxevents) ||
       !ArgInteger(env, argv[3], "timeoutMs", INT32_MIN, INT32_MAX, &timeout))
     return nullptr;
   uintptr_t addr = reinterpret_cast<uintptr_t>(p);
-  if (static_cast<size_t>(maxevents) > bytes / 8 ||
-      addr % alignof(uint32_t) != 0) {
+  if (maxevents > 0 && (static_cast<size_t>(maxevents) > bytes / 8 ||
+                        addr % alignof(uint32_t) != 0)) {
     ThrowBadEvents(env, argv[1], bytes, addr, static_cast<int>(maxevents));
     return nullptr;
   }
   Scratch* s = static_cast<Scratch*>(data);
-  if (!Reserve(s, static_cast<size_t>(maxevents))) return Int(env, -ENOMEM);
+  if (maxevents > 0 && !Reserve(s, static_cast<size_t>(maxevents)))
+    return Int(env, -ENOMEM);
   epoll_event* ev = s->events;
   int fd = static_cast<int>(epfd), max = static_cast<int>(maxevents);
   int n = WaitRetrying(timeout < 0 ? -1 : static_cast<int>(timeout),

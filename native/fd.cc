@@ -23,9 +23,30 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return ResultOrErrno(env, r);
 }
 
-// fcntl(2) for the commands whose argument is an int (F_GETFL, F_SETFL,
-// F_GETFD, F_SETFD, ...). Commands that take a pointer are refused, since a
-// number cannot be one.
+// fcntl(2)(fd, cmd, arg?) for every command whose argument is an int or
+// none, known or not: an unknown command is the kernel's EINVAL. Only the
+// commands whose argument is a pointer to a struct (record locks, owner_ex,
+// read/write hints) are refused, since a number cannot be one.
+bool TakesPointer(int cmd) {
+  switch (cmd) {
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+    case F_GETOWN_EX:
+    case F_SETOWN_EX:
+    case F_GET_RW_HINT:
+    case F_SET_RW_HINT:
+    case F_GET_FILE_RW_HINT:
+    case F_SET_FILE_RW_HINT:
+      return true;
+    default:
+      return false;
+  }
+}
+
 napi_value Fcntl(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!Args(env, info, argv)) return nullptr;
@@ -33,21 +54,12 @@ napi_value Fcntl(napi_env env, napi_callback_info info) {
   if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "cmd", &cmd) ||
       !ArgOptionalInt(env, argv[2], "arg", 0, &arg))
     return nullptr;
-  switch (cmd) {
-    case F_GETFL:
-    case F_SETFL:
-    case F_GETFD:
-    case F_SETFD:
-    case F_DUPFD:
-    case F_DUPFD_CLOEXEC:
-      break;
-    default:
-      ThrowValueError(env,
-                      "Argument 'cmd' %d is not an fcntl command with an int "
-                      "argument (F_GETFL, F_SETFL, F_GETFD, F_SETFD, "
-                      "F_DUPFD, F_DUPFD_CLOEXEC)",
-                      cmd);
-      return nullptr;
+  if (TakesPointer(cmd)) {
+    ThrowValueError(env,
+                    "Argument 'cmd' %d takes a pointer to a struct, which a "
+                    "number cannot be",
+                    cmd);
+    return nullptr;
   }
   return ResultOrErrno(env, RetryOnEintr([&] { return fcntl(fd, cmd, arg); }));
 }

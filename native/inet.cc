@@ -1,11 +1,12 @@
-// Addresses in text and numbers: inet_pton(3)/inet_ntop(3), byte order
-// (byteorder(3)) and interface names (if_nametoindex(3)). The address
+// Addresses in text and numbers: inet_pton(3)/inet_ntop(3),
+// inet_addr(3)/inet_aton(3)/inet_ntoa(3), byte order (byteorder(3)) and
+// interface names (if_nametoindex(3)). The address
 // objects themselves are converted in sockaddr.cc.
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
-#include "common.h"
+#include "object.h"
 
 namespace ps {
 
@@ -85,6 +86,62 @@ uint16_t Ntohs(uint16_t x) { return ntohs(x); }
 uint32_t Htonl(uint32_t x) { return htonl(x); }
 uint32_t Ntohl(uint32_t x) { return ntohl(x); }
 
+// inet_addr(3)(cp) -> in_addr_t in network order, or INADDR_NONE.
+napi_value InetAddr(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  char cp[INET_ADDRSTRLEN + 16];
+  if (!ArgString(env, argv[0], "cp", cp, sizeof cp, nullptr)) return nullptr;
+  return Int(env, inet_addr(cp));
+}
+
+// inet_aton(3)(cp, inp?) -> 1 or 0; on 1, inp.s_addr is set (network
+// order). Any IPv4 text fits in the buffer; longer text cannot parse.
+napi_value InetAton(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  char cp[64];
+  size_t n;
+  napi_value v = argv[0];
+  if (v == nullptr ||
+      napi_get_value_string_utf8(env, v, nullptr, 0, &n) != napi_ok) {
+    ThrowTypeError(env, "Expected argument 'cp' to be a string");
+    return nullptr;
+  }
+  const bool has_out = !IsNullish(env, argv[1]);
+  if (has_out && !IsObject(env, argv[1])) {
+    ThrowTypeError(env, "Expected argument 'inp' to be { s_addr } or null");
+    return nullptr;
+  }
+  if (n >= sizeof cp) return Int(env, 0);
+  if (!ArgString(env, v, "cp", cp, sizeof cp, nullptr)) return nullptr;
+  in_addr a;
+  if (inet_aton(cp, &a) == 0) return Int(env, 0);
+  if (has_out) SetInt(env, argv[1], "s_addr", a.s_addr);
+  return Int(env, 1);
+}
+
+// inet_ntoa(3)(inp) -> dotted quad. Made with inet_ntop(3): inet_ntoa's
+// static buffer is shared by every thread, worker_threads included.
+napi_value InetNtoa(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  int64_t s_addr;
+  if (!IsObject(env, argv[0])) {
+    ThrowTypeError(env, "Expected argument 'in' to be { s_addr }");
+    return nullptr;
+  }
+  if (!IntField(env, argv[0], "in", "s_addr", 0, UINT32_MAX, &s_addr))
+    return nullptr;
+  in_addr a;
+  a.s_addr = static_cast<in_addr_t>(s_addr);
+  char text[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &a, text, sizeof text);
+  napi_value out;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
 // if_nametoindex(3)(name) -> index, or 0 when no interface has that name
 // (as in C; the errno is not reported).
 napi_value IfNameToIndex(napi_env env, napi_callback_info info) {
@@ -119,6 +176,9 @@ void InitAddresses(napi_env env, napi_value exports) {
   SetFunction(env, exports, "ntohs", ByteOrder<uint16_t, Ntohs>);
   SetFunction(env, exports, "htonl", ByteOrder<uint32_t, Htonl>);
   SetFunction(env, exports, "ntohl", ByteOrder<uint32_t, Ntohl>);
+  SetFunction(env, exports, "inet_addr", InetAddr);
+  SetFunction(env, exports, "inet_aton", InetAton);
+  SetFunction(env, exports, "inet_ntoa", InetNtoa);
   SetFunction(env, exports, "if_nametoindex", IfNameToIndex);
   SetFunction(env, exports, "if_indextoname", IfIndexToName);
 }

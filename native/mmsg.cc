@@ -218,8 +218,9 @@ napi_value SendMmsg(napi_env env, napi_callback_info info) {
       h.msg_namelen = to->length;
     }
   }
-  int n = RetryOnEintr(
-      [&] { return sendmmsg(fd, b.msgs, b.count, static_cast<int>(flags)); });
+  int n = RetryOnEintr([&] {
+    return sendmmsg(fd, b.msgs, b.count, static_cast<int>(flags) | kSendFlags);
+  });
   napi_value result = ResultOrErrno(env, n);
   free(each);
   return result;

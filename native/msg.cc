@@ -36,11 +36,16 @@ bool ArgArrayLength(napi_env env, napi_value v, const char* name, uint32_t max,
 
 bool ArgIovecs(napi_env env, napi_value array, const char* name, iovec* iov,
                napi_value* handles, uint32_t* count) {
-  if (!ArgArrayLength(env, array, name, kMaxBuffers, count)) return false;
-  for (uint32_t i = 0; i < *count; i++) {
+  return ArgArrayLength(env, array, name, kMaxBuffers, count) &&
+         FillIovecs(env, array, name, *count, iov, handles);
+}
+
+bool FillIovecs(napi_env env, napi_value array, const char* name,
+                uint32_t count, iovec* iov, napi_value* handles) {
+  for (uint32_t i = 0; i < count; i++) {
     if (napi_get_element(env, array, i, &handles[i]) != napi_ok) return false;
   }
-  for (uint32_t i = 0; i < *count; i++) {
+  for (uint32_t i = 0; i < count; i++) {
     uint8_t* data;
     size_t len;
     if (ArgBytes(env, handles[i], name, &data, &len)) {
@@ -62,11 +67,35 @@ bool ArgIovecs(napi_env env, napi_value array, const char* name, iovec* iov,
 
 namespace {
 
-// The buffers of a message: the iovecs and the scratch ArgIovecs needs.
+// The buffers of a message: the iovecs and the scratch FillIovecs needs,
+// on the stack for the common few and on the heap for more. More than
+// IOV_MAX is the kernel's to refuse (EINVAL for readv, EMSGSIZE for
+// sendmsg); the bound here only keeps a runaway array from allocating
+// without limit.
 struct Iovecs {
-  iovec iov[kMaxBuffers];
-  napi_value handles[kMaxBuffers];
+  static constexpr uint32_t kInline = 64;
+  static constexpr uint32_t kMaxArg = 1 << 16;
+  iovec inline_iov[kInline];
+  napi_value inline_handles[kInline];
+  iovec* iov = inline_iov;
+  napi_value* handles = inline_handles;
   uint32_t count = 0;
+  ~Iovecs() {
+    if (iov != inline_iov) free(iov);
+    if (handles != inline_handles) free(handles);
+  }
+  bool Parse(napi_env env, napi_value array, const char* name) {
+    if (!ArgArrayLength(env, array, name, kMaxArg, &count)) return false;
+    if (count > kInline) {
+      iov = static_cast<iovec*>(calloc(count, sizeof(iovec)));
+      handles = static_cast<napi_value*>(calloc(count, sizeof(napi_value)));
+      if (iov == nullptr || handles == nullptr) {
+        ThrowRangeError(env, "Cannot allocate %u iovecs", count);
+        return false;
+      }
+    }
+    return FillIovecs(env, array, name, count, iov, handles);
+  }
 };
 
 // readv(2)(fd, bufs) and writev(2)(fd, bufs): the same call shape, one
@@ -77,8 +106,7 @@ napi_value VectoredIo(napi_env env, napi_callback_info info) {
   if (!Args(env, info, argv)) return nullptr;
   int fd;
   Iovecs v;
-  if (!ArgFd(env, argv[0], &fd) ||
-      !ArgIovecs(env, argv[1], "bufs", v.iov, v.handles, &v.count))
+  if (!ArgFd(env, argv[0], &fd) || !v.Parse(env, argv[1], "bufs"))
     return nullptr;
   return ResultOrErrno(env, RetryOnEintr([&] {
                          return Vectored(fd, v.iov, static_cast<int>(v.count));
@@ -111,8 +139,7 @@ napi_value SendMsg(napi_env env, napi_callback_info info) {
   if (!IsNullish(env, control) && !cmsgs.Parse(env, control, "msg.control"))
     return nullptr;
   Iovecs v;
-  if (!ArgIovecs(env, buffers, "msg.buffers", v.iov, v.handles, &v.count))
-    return nullptr;
+  if (!v.Parse(env, buffers, "msg.buffers")) return nullptr;
   msghdr msg = {};
   msg.msg_name = has_to ? to.get() : nullptr;
   msg.msg_namelen = has_to ? to.length : 0;
@@ -121,7 +148,8 @@ napi_value SendMsg(napi_env env, napi_callback_info info) {
   msg.msg_control = cmsgs.data();
   msg.msg_controllen = cmsgs.length();
   return ResultOrErrno(env, RetryOnEintr([&] {
-                         return sendmsg(fd, &msg, static_cast<int>(flags));
+                         return sendmsg(fd, &msg,
+                                        static_cast<int>(flags) | kSendFlags);
                        }));
 }
 
@@ -147,8 +175,7 @@ napi_value RecvMsg(napi_env env, napi_callback_info info) {
       return nullptr;
   }
   Iovecs v;
-  if (!ArgIovecs(env, argv[1], "buffers", v.iov, v.handles, &v.count))
-    return nullptr;
+  if (!v.Parse(env, argv[1], "buffers")) return nullptr;
   // Small control buffers (the common case: a few fds, one pktinfo) live on
   // the stack; larger ones for the length of the call only.
   alignas(cmsghdr) uint8_t inline_control[256];

@@ -32,6 +32,10 @@ constexpr size_t kMaxControl = 1 << 20;
 // input.
 bool ArgIovecs(napi_env env, napi_value array, const char* name, iovec* iov,
                napi_value* handles, uint32_t* count);
+// The two phases of ArgIovecs for an array of `count` elements whose length
+// the caller has read (and made room for) itself.
+bool FillIovecs(napi_env env, napi_value array, const char* name,
+                uint32_t count, iovec* iov, napi_value* handles);
 
 // The length of a JS array `v` (a TypeError naming `name` when it is not
 // one), bounded by `max` (a RangeError).

@@ -59,14 +59,28 @@ bool ParseInet(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   char ip[INET_ADDRSTRLEN + 1];
   bool present;
   int64_t port;
-  if (!StringField(env, obj, name, "address", ip, sizeof ip, &present))
+  napi_value v;
+  double number;
+  if (!GetField(env, obj, "address", &v)) return false;
+  // A number is an in_addr_t in host order, as INADDR_ANY and
+  // INADDR_LOOPBACK are before C's htonl (the port, too, is in host order
+  // here); C's own layout (sin_addr.s_addr, network order) is sockaddr_c.cc's.
+  const bool numeric =
+      v != nullptr && napi_get_value_double(env, v, &number) == napi_ok;
+  int64_t host = 0;
+  if (numeric) {
+    if (!ArgInteger(env, v, FieldName(name, "address"), 0, UINT32_MAX, &host))
+      return false;
+    present = false;
+  } else if (!StringField(env, obj, name, "address", ip, sizeof ip, &present)) {
     return false;
+  }
   if (!OptionalIntField(env, obj, name, "port", 0, 65535, 0, &port))
     return false;
   sin->sin_family = AF_INET;
   sin->sin_port = htons(static_cast<uint16_t>(port));
   if (!present) {
-    sin->sin_addr.s_addr = htonl(INADDR_ANY);
+    sin->sin_addr.s_addr = htonl(static_cast<uint32_t>(host));
   } else if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) {
     ThrowValueError(env, "Argument '%s.address' is not an IPv4 address: '%s'",
                     name, ip);
@@ -81,8 +95,20 @@ bool ParseInet6(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   char ip[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
   bool present;
   int64_t port, flowinfo, scopeid;
-  if (!StringField(env, obj, name, "address", ip, sizeof ip, &present))
+  napi_value v;
+  if (!GetField(env, obj, "address", &v)) return false;
+  // An in6_addr ({ s6_addr }, such as in6addr_any) or its 16 bytes, as well
+  // as text.
+  napi_valuetype t = napi_undefined;
+  if (v != nullptr) napi_typeof(env, v, &t);
+  const bool binary = t == napi_object;
+  if (binary) {
+    if (!ArgIn6Addr(env, v, FieldName(name, "address"), &sin6->sin6_addr))
+      return false;
+    present = false;
+  } else if (!StringField(env, obj, name, "address", ip, sizeof ip, &present)) {
     return false;
+  }
   if (!OptionalIntField(env, obj, name, "port", 0, 65535, 0, &port) ||
       !OptionalIntField(env, obj, name, "flowinfo", 0, UINT32_MAX, 0,
                         &flowinfo) ||
@@ -93,7 +119,7 @@ bool ParseInet6(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(flowinfo));
   sin6->sin6_scope_id = static_cast<uint32_t>(scopeid);
   if (!present) {
-    sin6->sin6_addr = in6addr_any;
+    if (!binary) sin6->sin6_addr = in6addr_any;
   } else {
     // 'fe80::1%lo' names the scope by interface, as getaddrinfo(3) accepts.
     char* percent = strchr(ip, '%');
@@ -119,11 +145,15 @@ bool ParseInet6(napi_env env, napi_value obj, const char* name, SockAddr* out) {
 
 // unix(7): a path is NUL-terminated; an abstract name starts with '\0' and
 // its length is exact; an empty path asks bind(2) to autobind.
-bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
+}  // namespace
+
+bool ParseUnixPath(napi_env env, napi_value obj, const char* name,
+                   const char* key, SockAddr* out) {
   auto* sun = reinterpret_cast<sockaddr_un*>(&out->storage);
   sun->sun_family = AF_UNIX;
   napi_value v;
-  if (!GetField(env, obj, "path", &v)) return false;
+  if (!GetField(env, obj, key, &v)) return false;
+  FieldName path(name, key);
   const size_t cap = sizeof sun->sun_path;
   const char* bytes = nullptr;
   size_t n = 0;
@@ -135,9 +165,9 @@ bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
       return false;
     if (n > cap) {
       ThrowRangeError(env,
-                      "Argument '%s.path' is %zu bytes long; at most %zu fit "
-                      "in sun_path",
-                      name, n, cap - 1);
+                      "Argument '%s' is %zu bytes long; at most %zu fit in "
+                      "sun_path",
+                      path.text, n, cap - 1);
       return false;
     }
     napi_get_value_string_utf8(env, v, text, sizeof text, &n);
@@ -151,15 +181,15 @@ bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
         napi_value ignored;
         napi_get_and_clear_last_exception(env, &ignored);
       }
-      ThrowTypeError(
-          env, "Expected argument '%s.path' to be a string or a Buffer", name);
+      ThrowTypeError(env, "Expected argument '%s' to be a string or a Buffer",
+                     path.text);
       return false;
     }
     if (n > cap) {
       ThrowRangeError(env,
-                      "Argument '%s.path' is %zu bytes long; at most %zu fit "
-                      "in sun_path",
-                      name, n, cap);
+                      "Argument '%s' is %zu bytes long; at most %zu fit in "
+                      "sun_path",
+                      path.text, n, cap);
       return false;
     }
     bytes = reinterpret_cast<const char*>(data);
@@ -167,14 +197,14 @@ bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   const bool abstract = n > 0 && bytes[0] == '\0';
   if (!abstract) {
     if (memchr(bytes, '\0', n) != nullptr) {
-      ThrowValueError(env, "Argument '%s.path' has a NUL byte inside it", name);
+      ThrowValueError(env, "Argument '%s' has a NUL byte inside it", path.text);
       return false;
     }
     if (n == cap) {
       ThrowRangeError(env,
-                      "Argument '%s.path' is %zu bytes long; at most %zu fit "
-                      "in sun_path with its NUL",
-                      name, n, cap - 1);
+                      "Argument '%s' is %zu bytes long; at most %zu fit in "
+                      "sun_path with its NUL",
+                      path.text, n, cap - 1);
       return false;
     }
   }
@@ -184,6 +214,8 @@ bool ParseUnix(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   if (!abstract && n > 0) sun->sun_path[n] = '\0';
   return true;
 }
+
+namespace {
 
 // packet(7): sockaddr_ll, for bind(2) and sendto(2) on AF_PACKET sockets.
 bool ParsePacket(napi_env env, napi_value obj, const char* name,
@@ -218,21 +250,42 @@ bool ParsePacket(napi_env env, napi_value obj, const char* name,
   return true;
 }
 
+// Raw sockaddr bytes, for a family this library has no fields for: copied
+// as they are, their length the one the kernel sees.
+bool ParseRaw(napi_env env, napi_value v, const char* name, SockAddr* out) {
+  uint8_t* data;
+  size_t n;
+  if (!ArgBytes(env, v, name, &data, &n)) return false;
+  if (n > sizeof out->storage) {
+    ThrowRangeError(env,
+                    "Argument '%s' is %zu bytes; a sockaddr has at most %zu",
+                    name, n, sizeof out->storage);
+    return false;
+  }
+  memcpy(&out->storage, data, n);
+  out->length = static_cast<socklen_t>(n);
+  return true;
+}
+
 }  // namespace
 
 bool ArgSockAddr(napi_env env, napi_value v, const char* name, SockAddr* out) {
-  napi_valuetype t;
-  if (v == nullptr || napi_typeof(env, v, &t) != napi_ok || t != napi_object) {
+  memset(&out->storage, 0, sizeof out->storage);
+  bool is_view = false;
+  if (v != nullptr) napi_is_typedarray(env, v, &is_view);
+  if (!is_view && v != nullptr) napi_is_dataview(env, v, &is_view);
+  if (is_view) return ParseRaw(env, v, name, out);
+  if (!IsObject(env, v)) {
     ThrowTypeError(env,
                    "Expected argument '%s' to be an address object such as "
-                   "{ family: AF_INET, address: '127.0.0.1', port: 8080 }",
+                   "{ family: AF_INET, address: '127.0.0.1', port: 8080 }, a "
+                   "C struct such as { sin_family, sin_port, sin_addr }, or "
+                   "the raw sockaddr bytes",
                    name);
     return false;
   }
-  memset(&out->storage, 0, sizeof out->storage);
   int64_t family;
-  if (!OptionalIntField(env, v, name, "family", INT32_MIN, INT32_MAX, -1,
-                        &family))
+  if (!OptionalIntField(env, v, name, "family", -1, 65535, -1, &family))
     return false;
   switch (family) {
     case AF_INET:
@@ -240,28 +293,41 @@ bool ArgSockAddr(napi_env env, napi_value v, const char* name, SockAddr* out) {
     case AF_INET6:
       return ParseInet6(env, v, name, out);
     case AF_UNIX:
-      return ParseUnix(env, v, name, out);
+      return ParseUnixPath(env, v, name, "path", out);
     case AF_PACKET:
       return ParsePacket(env, v, name, out);
-    case -1:
-      ThrowTypeError(env, "Argument '%s.family' is missing (AF_INET, ...)",
+    case -1: {
+      bool matched;
+      if (!ParseCSockAddr(env, v, name, &matched, out)) return false;
+      if (matched) return true;
+      ThrowTypeError(env,
+                     "Argument '%s' has neither 'family' nor a C family field "
+                     "(sin_family, sin6_family, sun_family)",
                      name);
       return false;
+    }
     default:
-      ThrowValueError(env,
-                      "Argument '%s.family' is %lld, which this library "
-                      "cannot convert (AF_INET, AF_INET6, AF_UNIX, AF_PACKET)",
-                      name, static_cast<long long>(family));
-      return false;
+      // AF_UNSPEC (connect(2) with it dissolves a UDP association) and the
+      // families this library has no fields for: a bare struct sockaddr,
+      // for the kernel to accept or to answer EAFNOSUPPORT.
+      out->storage.ss_family = static_cast<sa_family_t>(family);
+      out->length = sizeof(sockaddr);
+      return true;
   }
 }
 
 napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
   napi_value obj;
   napi_create_object(env, &obj);
+  SetSockAddrFields(env, obj, sa, len);
+  return obj;
+}
+
+void SetSockAddrFields(napi_env env, napi_value obj, const sockaddr* sa,
+                       socklen_t len) {
   if (len < sizeof(sa_family_t)) {  // e.g. recvfrom on a connected stream
     SetInt(env, obj, "family", AF_UNSPEC);
-    return obj;
+    return;
   }
   SetInt(env, obj, "family", sa->sa_family);
   char text[INET6_ADDRSTRLEN];
@@ -310,7 +376,6 @@ napi_value SockAddrToJs(napi_env env, const sockaddr* sa, socklen_t len) {
     napi_create_buffer_copy(env, halen, sll->sll_addr, nullptr, &addr);
     napi_set_named_property(env, obj, "address", addr);
   }
-  return obj;
 }
 
 }  // namespace ps

@@ -3,6 +3,7 @@
 // system call and returns the result or -errno (see common.h).
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "sockaddr.h"
 #include "syscalls.h"
@@ -38,13 +39,14 @@ napi_value SocketPair(napi_env env, napi_callback_info info) {
   return FdPair(env, sv[0], sv[1]);
 }
 
-// bind(2)
+// bind(2)(fd, addr, addrlen?)
 napi_value Bind(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
   SockAddr addr;
-  if (!ArgFd(env, argv[0], &fd) || !ArgSockAddr(env, argv[1], "addr", &addr))
+  if (!ArgFd(env, argv[0], &fd) || !ArgSockAddr(env, argv[1], "addr", &addr) ||
+      !ArgAddrLen(env, argv[2], "addrlen", &addr))
     return nullptr;
   return ResultOrErrno(env, bind(fd, addr.get(), addr.length));
 }
@@ -60,33 +62,57 @@ napi_value Listen(napi_env env, napi_callback_info info) {
   return ResultOrErrno(env, listen(fd, backlog));
 }
 
-// accept4(2): the peer's address is left to getpeername, so the common path
-// allocates nothing.
+// accept4(2)(fd, addr?, addrlen?, flags?): C's value-result pair. With a
+// null addr (the common case) the peer's address is not asked for and
+// nothing is allocated.
 napi_value Accept(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[4];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
   uint32_t flags;
-  if (!ArgFd(env, argv[0], &fd) || !ArgFlags(env, argv[1], "flags", 0, &flags))
+  SockAddr peer;
+  if (!ArgFd(env, argv[0], &fd) ||
+      !ArgAddrOut(env, argv[1], argv[2], "addr", &peer) ||
+      !ArgFlags(env, argv[3], "flags", 0, &flags))
     return nullptr;
-  return ResultOrErrno(env, RetryOnEintr([&] {
-                         return sys::accept4(fd, nullptr, nullptr,
-                                             static_cast<int>(flags));
-                       }));
+  const socklen_t room = peer.length;
+  int r = RetryOnEintr([&] {
+    peer.length = room;
+    return sys::accept4(fd, room ? peer.get() : nullptr,
+                        room ? &peer.length : nullptr, static_cast<int>(flags));
+  });
+  if (r >= 0 && room && !FillAddrOut(env, argv[1], argv[2], &peer, room)) {
+    close(r);  // the caller would never learn the fd
+    return nullptr;
+  }
+  return ResultOrErrno(env, r);
 }
 
-// connect(2). An interrupted connect goes on in the kernel, so retrying it
-// would report EALREADY; instead wait for it to finish and read its result
-// from SO_ERROR, as CPython does (PEP 475).
+// connect(2)(fd, addr, addrlen?). An interrupted connect is not simply
+// retried or abandoned: what happened to the attempt depends on the family.
+// A TCP handshake goes on in the kernel (connecting again says EALREADY,
+// then EISCONN once it is done), while an AF_UNIX connect that was waiting
+// for room in a listener's queue is dropped (unix(7)), and connecting again
+// starts it anew. So connect again, as often as EINTR comes back, and let
+// the kernel's answer say which: EALREADY/EINPROGRESS means wait for the
+// handshake and read its outcome from SO_ERROR, as CPython does (PEP 475);
+// EISCONN means it finished in between.
 napi_value Connect(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
   SockAddr addr;
-  if (!ArgFd(env, argv[0], &fd) || !ArgSockAddr(env, argv[1], "addr", &addr))
+  if (!ArgFd(env, argv[0], &fd) || !ArgSockAddr(env, argv[1], "addr", &addr) ||
+      !ArgAddrLen(env, argv[2], "addrlen", &addr))
     return nullptr;
   if (connect(fd, addr.get(), addr.length) == 0) return Int(env, 0);
   if (errno != EINTR) return ResultOrErrno(env, -1);
+  int r;
+  do {
+    r = connect(fd, addr.get(), addr.length);
+  } while (r == -1 && errno == EINTR);
+  if (r == 0 || errno == EISCONN) return Int(env, 0);
+  if (errno != EALREADY && errno != EINPROGRESS) return ResultOrErrno(env, -1);
   pollfd p = {fd, POLLOUT, 0};
   if (RetryOnEintr([&] { return poll(&p, 1, -1); }) == -1)
     return ResultOrErrno(env, -1);

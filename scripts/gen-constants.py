@@ -14,6 +14,8 @@ from pathlib import Path
 
 GROUPS = [
     ("Address families: socket(2) `domain`", "AF_UNSPEC AF_UNIX AF_LOCAL AF_INET AF_INET6 AF_PACKET AF_NETLINK AF_VSOCK AF_XDP AF_ALG AF_TIPC"),
+    ("Protocol families: PF_*, the same numbers as AF_*",
+     "PF_UNSPEC PF_UNIX PF_LOCAL PF_INET PF_INET6 PF_PACKET PF_NETLINK PF_VSOCK"),
     ("Socket types: socket(2) `type`, to OR with SOCK_NONBLOCK and SOCK_CLOEXEC",
      "SOCK_STREAM SOCK_DGRAM SOCK_RAW SOCK_SEQPACKET SOCK_RDM SOCK_NONBLOCK SOCK_CLOEXEC"),
     ("Protocols: socket(2) `protocol` and option levels",
@@ -190,6 +192,15 @@ ts = [
     "",
     "/** Every constant the addon was built with, by name (only those the headers define). */",
     "export const constants: Readonly<Record<string, number>> = c;",
+    "",
+    "/**",
+    " * C's `sizeof` of the structs a socket program passes, as the compiler that",
+    " * built the addon measured them: `{ value: sizeof.sockaddr_in }` is C's",
+    " * `socklen_t len = sizeof(struct sockaddr_in)`.",
+    " */",
+    "export const sizeof: Readonly<Record<string, number>> = nativeModule<{",
+    "  sizeof: Readonly<Record<string, number>>;",
+    "}>().sizeof;",
     "",
 ]
 for title, names in groups:

@@ -66,7 +66,7 @@ describe("the README's file map", () => {
 
   it('the parser sees a name moved to the wrong row', () => {
     const readme = read('README.md').replace('`if_nametoindex`, ', '');
-    const addresses = mapRows(readme).find((r) => r.concern === 'addresses')!;
+    const addresses = mapRows(readme).find((r) => r.concern.startsWith('addresses'))!;
     expect(addresses.registers).not.toContain('if_nametoindex');
   });
 });

@@ -112,7 +112,7 @@ describe('epoll_ctl and epoll_wait', () => {
       expect(epoll_wait(ep, ev, 4, 0)).toBe(1);
       expect(ev[0]).toBe(EPOLLIN);
     }
-    expect(read(b, scratch, 0, 40)).toBe(40); // partly drained: still ready
+    expect(read(b, scratch, 40)).toBe(40); // partly drained: still ready
     expect(epoll_wait(ep, ev, 4, 0)).toBe(1);
     expect(read(b, scratch)).toBe(60);
     expect(epoll_wait(ep, ev, 4, 0)).toBe(0);
@@ -127,7 +127,7 @@ describe('epoll_ctl and epoll_wait', () => {
     expect(epoll_wait(ep, ev, 4, 0)).toBe(1);
     expect(ev[0]).toBe(EPOLLIN);
     expect(epoll_wait(ep, ev, 4, 0)).toBe(0); // 100 bytes unread, no new edge
-    expect(read(b, scratch, 0, 10)).toBe(10);
+    expect(read(b, scratch, 10)).toBe(10);
     expect(epoll_wait(ep, ev, 4, 0)).toBe(0); // reading is not an arrival
     write(a, new Uint8Array(1));
     expect(epoll_wait(ep, ev, 4, 0)).toBe(1); // a new arrival is
@@ -323,18 +323,18 @@ describe('argument checks', () => {
   const ev = new Uint32Array(8);
 
   it('names the bad argument', () => {
-    expect(() => epoll_wait(-1, ev, 1, 0)).toThrow(RangeError);
+    expect(() => epoll_wait(-1, ev, 1, 0)).toThrow(expect.objectContaining({ code: 'EBADF' })); // the kernel judges fds
     expect(() => epoll_wait(0, [0, 0] as unknown as Uint32Array, 1, 0)).toThrow(/'events'.*Uint32Array/);
     expect(() => epoll_wait(0, new Uint8Array(12) as unknown as Uint32Array, 2, 0)).toThrow(/'maxevents'/);
     expect(() => epoll_wait(0, new Uint8Array(new ArrayBuffer(16), 1, 8) as unknown as Uint32Array, 1, 0)).toThrow(/aligned/);
     expect(() => epoll_wait(0, null as unknown as Uint32Array, 1, 0)).toThrow(TypeError);
-    expect(() => epoll_wait(0, ev, 0, 0)).toThrow(/'maxevents'/);
+    expect(() => epoll_wait(0, ev, 0, 0)).toThrow(expect.objectContaining({ code: 'EINVAL' })); // the kernel's to judge
     expect(() => epoll_wait(0, ev, 5, 0)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
     expect(() => epoll_wait(0, ev, 1.5, 0)).toThrow(/'maxevents'/);
     expect(() => epoll_wait(0, ev, 1, 'x' as unknown as number)).toThrow(/'timeoutMs'/);
     expect(() => epoll_ctl(0, EPOLL_CTL_ADD, 1, EPOLLIN, -1)).toThrow(/'data'/);
     expect(() => epoll_ctl(0, EPOLL_CTL_ADD, 1, EPOLLIN, 2 ** 32)).toThrow(/'data'/);
-    expect(() => epoll_ctl(0, EPOLL_CTL_ADD, -3, EPOLLIN)).toThrow(/'fd'/);
+    expect(() => epoll_ctl(0, EPOLL_CTL_ADD, 1.5, EPOLLIN)).toThrow(/'fd'/);
     expect(() => new EpollEvents(0)).toThrow(RangeError);
   });
 

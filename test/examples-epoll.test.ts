@@ -71,11 +71,11 @@ function rawClient(port: number, payload: Uint8Array): Uint8Array {
   const fd = socket(AF_INET, SOCK_STREAM);
   try {
     connect(fd, { family: AF_INET, address: '127.0.0.1', port });
-    for (let off = 0; off < payload.length; ) off += write(fd, payload, off);
+    for (let off = 0; off < payload.length; ) off += write(fd, payload, undefined, off);
     shutdown(fd, SHUT_WR);
     const got = new Uint8Array(payload.length + 1);
     let n = 0;
-    for (let r; (r = read(fd, got, n)) > 0; ) n += r;
+    for (let r; (r = read(fd, got, undefined, n)) > 0; ) n += r;
     return got.subarray(0, n);
   } finally {
     close(fd);

@@ -40,8 +40,8 @@ describe.each([
       bind(rx, loopback(family));
       bind(tx, loopback(family));
       const to = loopback(family, portOf(rx));
-      expect(sendto(tx, Buffer.from('one'), 0, to)).toBe(3);
-      expect(sendto(tx, Buffer.from('two!'), 0, to)).toBe(4);
+      expect(sendto(tx, Buffer.from('one'), undefined, 0, to)).toBe(3);
+      expect(sendto(tx, Buffer.from('two!'), undefined, 0, to)).toBe(4);
       const buf = Buffer.alloc(64);
       const first = recvfrom(rx, buf);
       expect(first.bytes).toBe(3);
@@ -60,7 +60,7 @@ describe.each([
     const tx = socket(family, SOCK_DGRAM);
     try {
       bind(rx, loopback(family));
-      sendto(tx, Buffer.from('0123456789'), 0, loopback(family, portOf(rx)));
+      sendto(tx, Buffer.from('0123456789'), undefined, 0, loopback(family, portOf(rx)));
       const small = Buffer.alloc(4);
       expect(recvfrom(rx, small).bytes).toBe(4);
       expect(small.toString()).toBe('0123');
@@ -79,7 +79,7 @@ describe.each([
       connect(a, loopback(family, portOf(b)));
       connect(b, loopback(family, portOf(a)));
       expect(send(a, Buffer.from('hi'))).toBe(2);
-      expect(sendto(a, Buffer.from('yo'), 0, null)).toBe(2);
+      expect(sendto(a, Buffer.from('yo'), undefined, 0, null)).toBe(2);
       const buf = Buffer.alloc(8);
       expect(recv(b, buf)).toBe(2);
       expect(recv(b, buf)).toBe(2);
@@ -126,7 +126,7 @@ describe('UNIX-domain sockets', () => {
       const auto = getsockname(tx);
       expect(auto).toMatchObject({ family: AF_UNIX });
       expect((auto as { path: string }).path.startsWith('\0')).toBe(true);
-      sendto(tx, Buffer.from('abstract'), 0, { family: AF_UNIX, path: name });
+      sendto(tx, Buffer.from('abstract'), undefined, 0, { family: AF_UNIX, path: name });
       const buf = Buffer.alloc(32);
       const got = recvfrom(rx, buf);
       expect(got.bytes).toBe(8);

@@ -8,7 +8,7 @@ import {
   AF_INET,
   SOCK_NONBLOCK,
   SOCK_STREAM,
-  accept,
+  accept4,
   close,
   connect,
   read,
@@ -24,7 +24,7 @@ async function readExactly(fd: number, n: number): Promise<Buffer> {
   const out = Buffer.alloc(n);
   let got = 0;
   for (let tries = 0; got < n && tries < 5000; tries++) {
-    const r = read(fd, out, got);
+    const r = read(fd, out, undefined, got);
     if (r === 0) throw new Error(`EOF after ${got} of ${n} bytes`);
     if (r > 0) got += r;
     else await tick();
@@ -48,7 +48,7 @@ describe('interop with node:net', () => {
       let sent = 0;
       const reading = readExactly(fd, message.length);
       for (let tries = 0; sent < message.length && tries < 5000; tries++) {
-        const w = write(fd, message, sent);
+        const w = write(fd, message, undefined, sent);
         if (w > 0) sent += w;
         else await tick();
       }
@@ -67,7 +67,7 @@ describe('interop with node:net', () => {
     try {
       await once(client, 'connect');
       for (let tries = 0; conn < 0 && tries < 5000; tries++) {
-        conn = accept(lfd, SOCK_NONBLOCK);
+        conn = accept4(lfd, null, null, SOCK_NONBLOCK);
         if (conn < 0) await tick();
       }
       expect(conn).toBeGreaterThan(0);

@@ -59,12 +59,12 @@ describe('buffers', () => {
     const [a, b] = pair();
     try {
       const src = Buffer.from('0123456789');
-      expect(write(a, src, 2, 3)).toBe(3); // '234'
-      expect(send(a, src, 0, 8)).toBe(2); // offset only: to the end
+      expect(write(a, src, 3, 2)).toBe(3); // '234'
+      expect(send(a, src, undefined, 0, 8)).toBe(2); // offset only: to the end
       const dst = Buffer.alloc(10, '-');
-      expect(recv(b, dst, 0, 5, 5)).toBe(5);
+      expect(recv(b, dst, 5, 0, 5)).toBe(5);
       expect(dst.toString()).toBe('-----23489');
-      expect(write(a, src, 10)).toBe(0); // offset at the end: nothing to write
+      expect(write(a, src, undefined, 10)).toBe(0); // offset at the end: nothing to write
     } finally {
       closeAll(a, b);
     }
@@ -75,9 +75,9 @@ describe('buffers', () => {
     try {
       write(a, Buffer.from('peek'));
       const buf = Buffer.alloc(4);
-      expect(recv(b, buf, MSG_PEEK)).toBe(4);
+      expect(recv(b, buf, undefined, MSG_PEEK)).toBe(4);
       expect(recv(b, buf)).toBe(4);
-      expect(recv(b, buf, MSG_DONTWAIT)).toBe(-1);
+      expect(recv(b, buf, undefined, MSG_DONTWAIT)).toBe(-1);
     } finally {
       closeAll(a, b);
     }

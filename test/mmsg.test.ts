@@ -67,8 +67,8 @@ describe('sendmmsg / recvmmsg', () => {
     const s = udp();
     try {
       const to = loopback(AF_INET, portOf(r));
-      sendto(s, Buffer.from('0123456789'), 0, to);
-      sendto(s, Buffer.from('0123456789'), 0, to);
+      sendto(s, Buffer.from('0123456789'), undefined, 0, to);
+      sendto(s, Buffer.from('0123456789'), undefined, 0, to);
       const lengths = new Uint32Array(1);
       const flags = new Uint32Array(1);
       const small = [Buffer.alloc(4)];
@@ -88,8 +88,8 @@ describe('sendmmsg / recvmmsg', () => {
     const s = udp();
     try {
       const to = loopback(AF_INET, portOf(r));
-      sendto(s, Buffer.from('a'), 0, to);
-      sendto(s, Buffer.from('b'), 0, to);
+      sendto(s, Buffer.from('a'), undefined, 0, to);
+      sendto(s, Buffer.from('b'), undefined, 0, to);
       const lengths = new Uint32Array(4);
       // Without MSG_WAITFORONE a blocking recvmmsg would wait for all 4.
       expect(recvmmsg(r, slots(4, 8), lengths, MSG_WAITFORONE)).toBe(2);
@@ -157,7 +157,7 @@ describe('sendmmsg / recvmmsg', () => {
       expect(() => sendmmsg(s, b2, null, 0, [to, { family: AF_INET, address: '1.2.3', port: 1 }])).toThrow(/addresses\[1\]/);
       expect(() => sendmmsg(s, b2, null, 0, { family: AF_INET, address: '127.0.0.1', port: 70000 })).toThrow(RangeError);
       expect(() => sendmmsg(s, 'x' as never)).toThrow(/'bufs' to be an array/);
-      expect(() => sendmmsg(-1, b2)).toThrow(RangeError);
+      expect(() => sendmmsg(-1, b2)).toThrow(expect.objectContaining({ code: 'EBADF' })); // the kernel judges fds
       // Refused calls sent nothing.
       expect(recvmmsg(r, b2, new Uint32Array(2))).toBe(-1);
     } finally {

@@ -104,15 +104,15 @@ describe('readv / writev', () => {
     }
   });
 
-  it('accepts an empty list and exactly IOV_MAX buffers, and refuses IOV_MAX + 1', () => {
+  it('accepts an empty list and exactly IOV_MAX buffers; IOV_MAX + 1 is the kernel\'s EINVAL', () => {
     const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
     try {
       expect(writev(a, [])).toBe(0);
       const many = Array.from({ length: IOV_MAX }, () => Buffer.from('x'));
       expect(writev(a, many)).toBe(IOV_MAX);
       expect(read(b, Buffer.alloc(IOV_MAX + 1))).toBe(IOV_MAX);
-      expect(() => writev(a, [...many, Buffer.from('x')])).toThrow(RangeError);
-      expect(() => readv(b, [...many, Buffer.from('x')])).toThrow(/at most 1024/);
+      expect(() => writev(a, [...many, Buffer.from('x')])).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      expect(() => readv(b, [...many, Buffer.from('x')])).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     } finally {
       closeAll(a, b);
     }
@@ -127,7 +127,7 @@ describe('readv / writev', () => {
       expect(() => readv(b, [Buffer.alloc(1), {} as never])).toThrow(TypeError);
       // Nothing was written by the refused calls.
       expect(readv(b, [Buffer.alloc(8)])).toBe(-1);
-      expect(() => writev(-1, [])).toThrow(RangeError);
+      expect(() => writev(-1, [])).toThrow(expect.objectContaining({ code: 'EBADF' }));
       expect(() => readv(1.5, [])).toThrow(TypeError);
     } finally {
       closeAll(a, b);
@@ -359,7 +359,7 @@ describe('sendmsg / recvmsg', () => {
     const s = udp();
     try {
       setsockopt!(r, IPPROTO_IP, IP_PKTINFO, 1);
-      sendto(s, Buffer.from('p'), 0, loopback(AF_INET, portOf(r)));
+      sendto(s, Buffer.from('p'), undefined, 0, loopback(AF_INET, portOf(r)));
       const m = recvmsg(r, [Buffer.alloc(1)], { controlLength: CMSG_SPACE(12) });
       expect(m.control).toHaveLength(1);
       expect(m.control[0]).toMatchObject({
@@ -374,7 +374,7 @@ describe('sendmsg / recvmsg', () => {
     const s6 = udp(AF_INET6);
     try {
       setsockopt!(r6, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
-      sendto(s6, Buffer.from('p'), 0, loopback(AF_INET6, portOf(r6)));
+      sendto(s6, Buffer.from('p'), undefined, 0, loopback(AF_INET6, portOf(r6)));
       const m = recvmsg(r6, [Buffer.alloc(1)], { controlLength: CMSG_SPACE(20) });
       expect(m.control[0]).toMatchObject({ level: IPPROTO_IPV6, type: IPV6_PKTINFO, pktinfo: { ifindex: if_nametoindex('lo'), addr: '::1' } });
     } finally {
@@ -397,7 +397,9 @@ describe('sendmsg / recvmsg', () => {
       expect(() =>
         sendmsg(a, { buffers: ok, control: [{ level: SOL_SOCKET, type: SCM_RIGHTS, fds: [1], data: Buffer.alloc(4) } as never] }),
       ).toThrow(/exactly one/);
-      expect(() => sendmsg(a, { buffers: ok, control: [scmRights([0, -1])] })).toThrow(/'msg.control\[0\].fds\[1\]'/);
+      // A -1 among the fds to pass is the kernel's EBADF, as in C.
+      expect(() => sendmsg(a, { buffers: ok, control: [scmRights([0, -1])] })).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      expect(() => sendmsg(a, { buffers: ok, control: [scmRights([0, 1.5])] })).toThrow(/'msg.control\[0\].fds\[1\]'/);
       expect(() => sendmsg(a, { buffers: ok, control: [scmRights(['0' as never])] })).toThrow(TypeError);
       expect(() => sendmsg(a, { buffers: ok, control: [{ level: SOL_SOCKET, type: SCM_CREDENTIALS, fds: [0] }] })).toThrow(
         /goes with level\/type SOL_SOCKET\/SCM_RIGHTS/,
@@ -423,7 +425,7 @@ describe('sendmsg / recvmsg', () => {
       expect(() => recvmsg(a, [Buffer.alloc(1)], 5 as never)).toThrow(/'options'/);
       expect(() => recvmsg(a, [Buffer.alloc(1)], { controlLength: -1 })).toThrow(RangeError);
       expect(() => recvmsg(a, [Buffer.alloc(1)], { controlLength: (1 << 20) + 1 })).toThrow(/controlLength/);
-      expect(() => recvmsg(-2, [Buffer.alloc(1)])).toThrow(RangeError);
+      expect(() => recvmsg(-2, [Buffer.alloc(1)])).toThrow(expect.objectContaining({ code: 'EBADF' }));
       expect(() => CMSG_SPACE(-1)).toThrow(RangeError);
       expect(CMSG_SPACE(0)).toBe(CMSG_LEN(0));
       expect(CMSG_SPACE(1)).toBeGreaterThan(CMSG_LEN(1));

@@ -43,8 +43,8 @@ describe('file descriptors', () => {
     expect(() => read(anyArgs<number>(fd), Buffer.alloc(1))).toThrow(typeError("'fd'"));
   });
 
-  it('a negative or huge fd is a RangeError', () => {
-    expect(() => close(-1)).toThrow(rangeError("'fd'"));
+  it('an fd that does not fit an int is a RangeError (a negative one is the kernel\'s EBADF)', () => {
+    expect(() => close(-(2 ** 31) - 1)).toThrow(rangeError("'fd'"));
     expect(() => write(2 ** 31, Buffer.alloc(1))).toThrow(rangeError("'fd'"));
   });
 
@@ -73,16 +73,17 @@ describe('buffers', () => {
     }
   });
 
-  it('an offset past the end, or offset + length past it, is a RangeError', () => {
+  it('an offset past the end, or offset + count past it, is a RangeError naming C\'s count', () => {
     const [a, b] = pair();
     try {
       const buf = Buffer.alloc(8);
-      expect(() => write(a, buf, 9)).toThrow(rangeError("'offset'"));
-      expect(() => read(a, buf, 4, 5)).toThrow(rangeError("'length'"));
-      expect(() => send(a, buf, 0, -1)).toThrow(rangeError("'offset'"));
-      expect(() => recv(a, buf, 0, 0, -1)).toThrow(rangeError("'length'"));
+      expect(() => write(a, buf, undefined, 9)).toThrow(rangeError("'offset'"));
+      expect(() => read(a, buf, 5, 4)).toThrow(rangeError("'count'"));
+      expect(() => send(a, buf, undefined, 0, -1)).toThrow(rangeError("'offset'"));
+      expect(() => recv(a, buf, -1)).toThrow(rangeError("'len'"));
+      expect(() => read(a, buf, 9)).toThrow(rangeError("'count'")); // C's read(fd, buf, sizeof buf + 1)
       // The view's own window counts, not the ArrayBuffer behind it.
-      expect(() => write(a, buf.subarray(0, 2), 0, 3)).toThrow(rangeError("'length'"));
+      expect(() => write(a, buf.subarray(0, 2), 3)).toThrow(rangeError("'count'"));
     } finally {
       closeAll(a, b);
     }
@@ -129,8 +130,8 @@ describe('addresses', () => {
   it('a port outside 0..65535 is a RangeError naming addr.port', () => {
     withSocket(AF_INET, SOCK_DGRAM, (fd) => {
       expect(() => bind(fd, { family: AF_INET, address: '127.0.0.1', port: 65536 })).toThrow(rangeError("'addr.port'"));
-      expect(() => sendto(fd, Buffer.alloc(1), 0, { family: AF_INET, address: '127.0.0.1', port: -1 })).toThrow(
-        rangeError("'addr.port'"),
+      expect(() => sendto(fd, Buffer.alloc(1), undefined, 0, { family: AF_INET, address: '127.0.0.1', port: -1 })).toThrow(
+        rangeError("'dest_addr.port'"),
       );
     });
   });
@@ -142,12 +143,16 @@ describe('addresses', () => {
     });
   });
 
-  it('a missing family, a non-object and an unknown family are TypeErrors', () => {
+  it('a missing family, a non-object and a wrong field type are TypeErrors; an unknown family is the kernel\'s', () => {
     withSocket(AF_INET, SOCK_STREAM, (fd) => {
-      expect(() => bind(fd, anyArgs<Sockaddr>({ address: '127.0.0.1' }))).toThrow(typeError("'addr.family'"));
+      expect(() => bind(fd, anyArgs<Sockaddr>({ address: '127.0.0.1' }))).toThrow(typeError("'addr'"));
       expect(() => bind(fd, anyArgs<Sockaddr>('127.0.0.1:80'))).toThrow(typeError("'addr'"));
-      expect(() => bind(fd, anyArgs<Sockaddr>({ family: 99 }))).toThrow(typeError("'addr.family'"));
-      expect(() => bind(fd, anyArgs<Sockaddr>({ family: AF_INET, address: 127001 }))).toThrow(
+      expect(() => bind(fd, anyArgs<Sockaddr>({ family: 99 }))).toThrow(expect.objectContaining({ code: 'EAFNOSUPPORT' }));
+      expect(() => bind(fd, anyArgs<Sockaddr>({ family: 65536 }))).toThrow(rangeError("'addr.family'"));
+      expect(() => bind(fd, anyArgs<Sockaddr>({ family: AF_INET, address: true }))).toThrow(
+        typeError("'addr.address'"),
+      );
+      expect(() => bind(fd, anyArgs<Sockaddr>({ family: AF_INET, address: '127.0.0.1\0.2', port: 0 }))).toThrow(
         typeError("'addr.address'"),
       );
     });
@@ -166,8 +171,8 @@ describe('other arguments', () => {
     const fd = socket(AF_INET, SOCK_STREAM);
     try {
       expect(() => listen(fd, anyArgs<number>('many'))).toThrow(typeError("'backlog'"));
-      expect(() => send(fd, Buffer.alloc(1), anyArgs<number>(0.5))).toThrow(typeError("'flags'"));
-      expect(() => fcntl(fd, 1234)).toThrow(typeError("'cmd'"));
+      expect(() => send(fd, Buffer.alloc(1), undefined, anyArgs<number>(0.5))).toThrow(typeError("'flags'"));
+      expect(() => fcntl(fd, anyArgs<number>('F_GETFL'))).toThrow(typeError("'cmd'"));
       expect(() => socket(anyArgs<number>('AF_INET'), SOCK_STREAM)).toThrow(typeError("'domain'"));
     } finally {
       close(fd);

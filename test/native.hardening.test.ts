@@ -59,7 +59,7 @@ describe('getters that run in the middle of a call', () => {
           return port;
         },
       } as SockaddrIn;
-      expect(() => sendto(tx, buf, 0, addr)).toThrow(expect.objectContaining({ message: expect.stringContaining('detached') }));
+      expect(() => sendto(tx, buf, undefined, 0, addr)).toThrow(expect.objectContaining({ message: expect.stringContaining('detached') }));
     } finally {
       closeAll(rx, tx);
     }
@@ -133,7 +133,7 @@ describe('UNIX names that are not UTF-8', () => {
       bind(rx, { family: AF_UNIX, path: name });
       const got = getsockname(rx) as { path: string | Uint8Array };
       expect(Buffer.isBuffer(got.path) && got.path.equals(name)).toBe(true);
-      sendto(tx, Buffer.from('hi'), 0, { family: AF_UNIX, path: got.path });
+      sendto(tx, Buffer.from('hi'), undefined, 0, { family: AF_UNIX, path: got.path });
       expect(recvfrom(rx, Buffer.alloc(4)).bytes).toBe(2);
     } finally {
       closeAll(rx, tx);

@@ -36,7 +36,7 @@ function fdOf(sock: net.Socket): number {
  */
 async function recvSoon(fd: number, buf: Buffer): Promise<number> {
   for (let i = 0; i < 5000; i++) {
-    const n = recv(fd, buf, MSG_DONTWAIT);
+    const n = recv(fd, buf, undefined, MSG_DONTWAIT);
     if (n >= 0) return n;
     await new Promise((resolve) => setTimeout(resolve, 1));
   }

@@ -73,7 +73,7 @@ describe('SOCK_RAW: ping 127.0.0.1', () => {
       expect(r).not.toBeNull();
       expect(r!.reply).toMatchObject({ type: ICMP_ECHOREPLY, code: 0, seq: 1, checksumOk: true });
       // The raw socket also hands over the IPv4 header: protocol ICMP, from 127.0.0.1.
-      sendto(fd, echoRequest(0xbeef, 2, Buffer.from('hdr')), 0, { family: AF_INET, address: '127.0.0.1', port: 0 });
+      sendto(fd, echoRequest(0xbeef, 2, Buffer.from('hdr')), undefined, 0, { family: AF_INET, address: '127.0.0.1', port: 0 });
       const buf = Buffer.alloc(1500);
       let got: Buffer | null = null;
       for (let i = 0; i < 2000 && got === null; i++) {
@@ -133,7 +133,7 @@ describe('SOCK_SEQPACKET over AF_UNIX', () => {
       const m = recvmsg(b, [small]);
       expect(m.bytes).toBe(2);
       expect(m.flags & MSG_TRUNC).toBe(MSG_TRUNC);
-      expect(recv(b, buf, MSG_DONTWAIT)).toBe(-1); // the rest of 'three' is gone with it
+      expect(recv(b, buf, undefined, MSG_DONTWAIT)).toBe(-1); // the rest of 'three' is gone with it
       close(a);
       expect(recv(b, buf)).toBe(0);
     } finally {
@@ -176,7 +176,7 @@ describe('AF_PACKET', () => {
       bind(p, { family: AF_PACKET, protocol: ETH_P_ALL, ifindex: lo });
       bind(r, loopback(AF_INET));
       const marker = Buffer.from(`packet(7) marker ${process.pid} ${Date.now()}`);
-      sendto(s, marker, 0, loopback(AF_INET, portOf(r)));
+      sendto(s, marker, undefined, 0, loopback(AF_INET, portOf(r)));
       const buf = Buffer.alloc(65536);
       const kinds = new Set<number>();
       // A SOCK_DGRAM packet socket hands over the IP packet without the

@@ -43,7 +43,7 @@ import { closeAll, listening, loopback, portOf, tcpPair } from './helpers.js';
 
 /** Blocks until `n` bytes are queued on `fd` (TCP): the kernel does the waiting. */
 function waitForBytes(fd: number, n: number): void {
-  expect(recv(fd, Buffer.alloc(n), MSG_PEEK | MSG_WAITALL)).toBe(n);
+  expect(recv(fd, Buffer.alloc(n), undefined, MSG_PEEK | MSG_WAITALL)).toBe(n);
 }
 
 /**
@@ -115,7 +115,7 @@ describe('FIONREAD / SIOCINQ: bytes waiting to be read', () => {
       expect(ioctl(server, FIONREAD)).toBe(2000);
       expect(recv(server, Buffer.alloc(1500))).toBe(1500);
       expect(ioctl(server, FIONREAD)).toBe(500);
-      expect(recv(server, Buffer.alloc(500), MSG_WAITALL)).toBe(500);
+      expect(recv(server, Buffer.alloc(500), undefined, MSG_WAITALL)).toBe(500);
       expect(ioctl(server, FIONREAD)).toBe(0);
     } finally {
       closeAll(client, server);
@@ -128,13 +128,13 @@ describe('FIONREAD / SIOCINQ: bytes waiting to be read', () => {
     try {
       bind(rx, loopback(AF_INET));
       const to = loopback(AF_INET, portOf(rx));
-      sendto(tx, Buffer.alloc(100), 0, to);
-      sendto(tx, Buffer.alloc(200), 0, to);
+      sendto(tx, Buffer.alloc(100), undefined, 0, to);
+      sendto(tx, Buffer.alloc(200), undefined, 0, to);
       // A blocking peek returns when the first datagram is there.
-      expect(recv(rx, Buffer.alloc(1), MSG_PEEK)).toBe(1);
+      expect(recv(rx, Buffer.alloc(1), undefined, MSG_PEEK)).toBe(1);
       expect(ioctl(rx, FIONREAD)).toBe(100);
       expect(recv(rx, Buffer.alloc(1000))).toBe(100);
-      expect(recv(rx, Buffer.alloc(1), MSG_PEEK)).toBe(1);
+      expect(recv(rx, Buffer.alloc(1), undefined, MSG_PEEK)).toBe(1);
       expect(ioctl(rx, FIONREAD)).toBe(200);
       expect(recv(rx, Buffer.alloc(1000))).toBe(200);
     } finally {

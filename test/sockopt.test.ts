@@ -657,7 +657,7 @@ describe('read-only options', () => {
     try {
       const data = Buffer.alloc(1000, 7);
       expect(send(client, data)).toBe(1000);
-      expect(recv(server, Buffer.alloc(1000), MSG_WAITALL)).toBe(1000);
+      expect(recv(server, Buffer.alloc(1000), undefined, MSG_WAITALL)).toBe(1000);
       const s = getsockopt(server, IPPROTO_TCP, TCP_INFO) as ReturnType<typeof getTcpInfo>;
       expect(s.state).toBe('ESTABLISHED');
       expect(s.ca_state).toBe('Open');

@@ -103,7 +103,7 @@ function workerMain(job: WorkerJob): void {
     let first = true;
     for (;;) {
       // Blocking accepted socket: the client sends its 64 bytes right after connecting.
-      const fd = accept(lfd, 0);
+      const fd = accept(lfd);
       if (fd < 0) {
         counts.eagain++;
         if (first) counts.futile++;
@@ -114,11 +114,11 @@ function workerMain(job: WorkerJob): void {
       try {
         let got = 0;
         while (got < 64) {
-          const n = read(fd, buf, got, 64 - got);
+          const n = read(fd, buf, 64 - got, got);
           if (n <= 0) break;
           got += n;
         }
-        if (got > 0) write(fd, buf, 0, got);
+        if (got > 0) write(fd, buf, got);
       } catch {
         // the load generator resets connections; a reset here is not the lab's concern
       }

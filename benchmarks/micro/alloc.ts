@@ -49,7 +49,7 @@ function roundTrip(): void {
     const n = ep!.epoll_wait(epfd, ev, 64, -1);
     for (let i = 0; i < n; i++) handler.onEvent(ev[2 * i + 1], ev[2 * i]);
     handled += n;
-    const r = read(client, back, got, 64 - got);
+    const r = read(client, back, 64 - got, got);
     if (r > 0) got += r;
   }
 }

@@ -22,7 +22,7 @@ import {
   SOL_SOCKET,
   SO_SNDBUF,
   TCP_NODELAY,
-  accept,
+  accept4,
   close,
   read,
   write,
@@ -75,7 +75,7 @@ export function createEchoHandler(o: EchoOptions): EchoHandler {
     for (;;) {
       let fd: number;
       try {
-        fd = accept(lfd, SOCK_NONBLOCK);
+        fd = accept4(lfd, null, null, SOCK_NONBLOCK);
       } catch {
         return; // EMFILE and the like: retry on the next wake-up, as the C server does
       }
@@ -114,7 +114,7 @@ export function createEchoHandler(o: EchoOptions): EchoHandler {
           closeConn(fd); // EOF
           return false;
         }
-        w = write(fd, buf, 0, n);
+        w = write(fd, buf, n);
       } catch {
         closeConn(fd);
         return false;
@@ -132,7 +132,7 @@ export function createEchoHandler(o: EchoOptions): EchoHandler {
     const rest = pending[fd] as Buffer;
     let w: number;
     try {
-      w = write(fd, rest, pendingOff[fd], rest.length - pendingOff[fd]);
+      w = write(fd, rest, rest.length - pendingOff[fd], pendingOff[fd]);
     } catch {
       closeConn(fd);
       return false;
