@@ -3,7 +3,7 @@
 // and int round trips every level has, and the bookkeeping that makes each
 // level's file prove it exercised every option of its level.
 import { readFileSync } from 'node:fs';
-import { expect, it, type TestContext } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import {
   AF_INET,
   AF_INET6,
@@ -102,33 +102,35 @@ export function levelCoverage(level: number): LevelCoverage {
 /** [name, optname, socket, what the test needs beyond a socket] */
 export type FlagRow = [string, number, Kind, string?];
 
-/** Flags read as booleans and take true/false or 0/1; one test per row. */
+/** A describe block of the level's flags: one test per row. */
 export function flagRoundTrips(cov: LevelCoverage, flags: FlagRow[]): void {
   const { level } = cov;
-  it.for(flags)('%s', ([name, optname, kind, needs], ctx) => {
-    cov.cover(name);
-    let fd = -1;
-    orSkip(ctx, ['EPERM', 'EACCES', 'EOPNOTSUPP', 'ENOPROTOOPT'], `${name} needs ${needs ?? 'kernel support'}`, () => {
-      fd = open(kind);
+  describe('flag options read as booleans and take true/false or 0/1', () => {
+    it.for(flags)('%s', ([name, optname, kind, needs], ctx) => {
+      cov.cover(name);
+      let fd = -1;
+      orSkip(ctx, ['EPERM', 'EACCES', 'EOPNOTSUPP', 'ENOPROTOOPT'], `${name} needs ${needs ?? 'kernel support'}`, () => {
+        fd = open(kind);
+        try {
+          setsockopt(fd, level, optname, true);
+        } catch (e) {
+          close(fd);
+          throw e;
+        }
+      });
       try {
-        setsockopt(fd, level, optname, true);
-      } catch (e) {
+        expect(getsockopt(fd, level, optname)).toBe(true);
+        setsockopt(fd, level, optname, false);
+        expect(getsockopt(fd, level, optname)).toBe(false);
+        setsockopt(fd, level, optname, 1);
+        expect(getsockopt(fd, level, optname)).toBe(true);
+        expect(getsockoptInt(fd, level, optname)).toBe(1);
+        setsockopt(fd, level, optname, 0);
+        expect(getsockopt(fd, level, optname)).toBe(false);
+      } finally {
         close(fd);
-        throw e;
       }
     });
-    try {
-      expect(getsockopt(fd, level, optname)).toBe(true);
-      setsockopt(fd, level, optname, false);
-      expect(getsockopt(fd, level, optname)).toBe(false);
-      setsockopt(fd, level, optname, 1);
-      expect(getsockopt(fd, level, optname)).toBe(true);
-      expect(getsockoptInt(fd, level, optname)).toBe(1);
-      setsockopt(fd, level, optname, 0);
-      expect(getsockopt(fd, level, optname)).toBe(false);
-    } finally {
-      close(fd);
-    }
   });
 }
 

@@ -45,19 +45,17 @@ import {
 const cov = levelCoverage(IPPROTO_IP);
 const { cover } = cov;
 
-describe('flag options read as booleans and take true/false or 0/1', () => {
-  flagRoundTrips(cov, [
-    ['IP_BIND_ADDRESS_NO_PORT', IP_BIND_ADDRESS_NO_PORT, 'tcp'],
-    ['IP_FREEBIND', IP_FREEBIND, 'tcp'],
-    ['IP_HDRINCL', IP_HDRINCL, 'raw', 'a raw socket (CAP_NET_RAW)'],
-    ['IP_MULTICAST_LOOP', IP_MULTICAST_LOOP, 'udp'],
-    ['IP_PKTINFO', IP_PKTINFO, 'udp'],
-    ['IP_RECVERR', IP_RECVERR, 'udp'],
-    ['IP_RECVTOS', IP_RECVTOS, 'udp'],
-    ['IP_RECVTTL', IP_RECVTTL, 'udp'],
-    ['IP_TRANSPARENT', IP_TRANSPARENT, 'tcp', 'CAP_NET_ADMIN or CAP_NET_RAW'],
-  ]);
-});
+flagRoundTrips(cov, [
+  ['IP_BIND_ADDRESS_NO_PORT', IP_BIND_ADDRESS_NO_PORT, 'tcp'],
+  ['IP_FREEBIND', IP_FREEBIND, 'tcp'],
+  ['IP_HDRINCL', IP_HDRINCL, 'raw', 'a raw socket (CAP_NET_RAW)'],
+  ['IP_MULTICAST_LOOP', IP_MULTICAST_LOOP, 'udp'],
+  ['IP_PKTINFO', IP_PKTINFO, 'udp'],
+  ['IP_RECVERR', IP_RECVERR, 'udp'],
+  ['IP_RECVTOS', IP_RECVTOS, 'udp'],
+  ['IP_RECVTTL', IP_RECVTTL, 'udp'],
+  ['IP_TRANSPARENT', IP_TRANSPARENT, 'tcp', 'CAP_NET_ADMIN or CAP_NET_RAW'],
+]);
 
 describe('int options read and take numbers', () => {
   intRoundTrips(cov, [

@@ -40,16 +40,14 @@ import {
 const cov = levelCoverage(IPPROTO_IPV6);
 const { cover } = cov;
 
-describe('flag options read as booleans and take true/false or 0/1', () => {
-  flagRoundTrips(cov, [
-    ['IPV6_MULTICAST_LOOP', IPV6_MULTICAST_LOOP, 'udp6'],
-    ['IPV6_RECVERR', IPV6_RECVERR, 'udp6'],
-    ['IPV6_RECVHOPLIMIT', IPV6_RECVHOPLIMIT, 'udp6'],
-    ['IPV6_RECVPKTINFO', IPV6_RECVPKTINFO, 'udp6'],
-    ['IPV6_RECVTCLASS', IPV6_RECVTCLASS, 'udp6'],
-    ['IPV6_V6ONLY', IPV6_V6ONLY, 'tcp6'],
-  ]);
-});
+flagRoundTrips(cov, [
+  ['IPV6_MULTICAST_LOOP', IPV6_MULTICAST_LOOP, 'udp6'],
+  ['IPV6_RECVERR', IPV6_RECVERR, 'udp6'],
+  ['IPV6_RECVHOPLIMIT', IPV6_RECVHOPLIMIT, 'udp6'],
+  ['IPV6_RECVPKTINFO', IPV6_RECVPKTINFO, 'udp6'],
+  ['IPV6_RECVTCLASS', IPV6_RECVTCLASS, 'udp6'],
+  ['IPV6_V6ONLY', IPV6_V6ONLY, 'tcp6'],
+]);
 
 describe('int options read and take numbers', () => {
   intRoundTrips(cov, [

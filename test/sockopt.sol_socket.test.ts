@@ -65,22 +65,20 @@ import { everyOptionCovered, flagRoundTrips, intRoundTrips, levelCoverage, orSki
 const cov = levelCoverage(SOL_SOCKET);
 const { cover } = cov;
 
-describe('flag options read as booleans and take true/false or 0/1', () => {
-  flagRoundTrips(cov, [
-    ['SO_BROADCAST', SO_BROADCAST, 'udp'],
-    ['SO_DEBUG', SO_DEBUG, 'tcp', 'CAP_NET_ADMIN'],
-    ['SO_DONTROUTE', SO_DONTROUTE, 'tcp'],
-    ['SO_KEEPALIVE', SO_KEEPALIVE, 'tcp'],
-    ['SO_OOBINLINE', SO_OOBINLINE, 'tcp'],
-    ['SO_PASSCRED', SO_PASSCRED, 'unix'],
-    ['SO_REUSEADDR', SO_REUSEADDR, 'tcp'],
-    ['SO_REUSEPORT', SO_REUSEPORT, 'tcp'],
-    ['SO_RXQ_OVFL', SO_RXQ_OVFL, 'udp'],
-    ['SO_TIMESTAMP', SO_TIMESTAMP, 'udp'],
-    ['SO_TIMESTAMPNS', SO_TIMESTAMPNS, 'udp'],
-    ['SO_ZEROCOPY', SO_ZEROCOPY, 'tcp'],
-  ]);
-});
+flagRoundTrips(cov, [
+  ['SO_BROADCAST', SO_BROADCAST, 'udp'],
+  ['SO_DEBUG', SO_DEBUG, 'tcp', 'CAP_NET_ADMIN'],
+  ['SO_DONTROUTE', SO_DONTROUTE, 'tcp'],
+  ['SO_KEEPALIVE', SO_KEEPALIVE, 'tcp'],
+  ['SO_OOBINLINE', SO_OOBINLINE, 'tcp'],
+  ['SO_PASSCRED', SO_PASSCRED, 'unix'],
+  ['SO_REUSEADDR', SO_REUSEADDR, 'tcp'],
+  ['SO_REUSEPORT', SO_REUSEPORT, 'tcp'],
+  ['SO_RXQ_OVFL', SO_RXQ_OVFL, 'udp'],
+  ['SO_TIMESTAMP', SO_TIMESTAMP, 'udp'],
+  ['SO_TIMESTAMPNS', SO_TIMESTAMPNS, 'udp'],
+  ['SO_ZEROCOPY', SO_ZEROCOPY, 'tcp'],
+]);
 
 describe('int options read and take numbers', () => {
   intRoundTrips(cov, [

@@ -48,15 +48,13 @@ const { cover } = cov;
 // and the SIOCOUTQ test.
 cover('TCP_REPAIR', 'TCP_REPAIR_QUEUE');
 
-describe('flag options read as booleans and take true/false or 0/1', () => {
-  flagRoundTrips(cov, [
-    ['TCP_CORK', TCP_CORK, 'tcp'],
-    ['TCP_FASTOPEN_CONNECT', TCP_FASTOPEN_CONNECT, 'tcp', 'net.ipv4.tcp_fastopen client bit (1)'],
-    ['TCP_INQ', TCP_INQ, 'tcp'],
-    ['TCP_NODELAY', TCP_NODELAY, 'tcp'],
-    ['TCP_QUICKACK', TCP_QUICKACK, 'tcp'],
-  ]);
-});
+flagRoundTrips(cov, [
+  ['TCP_CORK', TCP_CORK, 'tcp'],
+  ['TCP_FASTOPEN_CONNECT', TCP_FASTOPEN_CONNECT, 'tcp', 'net.ipv4.tcp_fastopen client bit (1)'],
+  ['TCP_INQ', TCP_INQ, 'tcp'],
+  ['TCP_NODELAY', TCP_NODELAY, 'tcp'],
+  ['TCP_QUICKACK', TCP_QUICKACK, 'tcp'],
+]);
 
 describe('int options read and take numbers', () => {
   intRoundTrips(cov, [
