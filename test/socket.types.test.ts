@@ -1,7 +1,6 @@
 // SOCK_RAW (ICMP echo), ping sockets, SOCK_SEQPACKET over AF_UNIX and
 // AF_PACKET, on the real kernel. Raw and packet sockets need CAP_NET_RAW:
 // where socket() says EPERM the test is skipped and says why.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -39,6 +38,7 @@ import {
 } from '../lib/index.js';
 import { echoRequest, icmpSocket, internetChecksum, parseIcmp, pingOnce } from '../examples/ping.js';
 import { closeAll, loopback, portOf } from './helpers.js';
+import { runExample } from './run-example.js';
 
 /** socket(), or null (with the reason logged) when the capability is missing. */
 function privileged(make: () => number, what: string): number | null {
@@ -90,8 +90,8 @@ describe('SOCK_RAW: ping 127.0.0.1', () => {
     }
   });
 
-  it('runs as the example: npx tsx examples/ping.ts', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/ping.ts', '127.0.0.1', '2'], { encoding: 'utf8' });
+  it('runs as the example: npx tsx examples/ping.ts', async () => {
+    const out = await runExample('ping.ts', ['127.0.0.1', '2']);
     expect(out).toMatch(/^PING 127\.0\.0\.1 over a (raw|ping) socket$/m);
     expect(out.match(/bytes from 127\.0\.0\.1: icmp_seq=\d time=/g)).toHaveLength(2);
   });

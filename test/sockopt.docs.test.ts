@@ -40,6 +40,11 @@ describe('README option tables', () => {
     }
   });
 
+  it('has a table for each level the typed table knows, and so does test/ (sockopt.<level>.test.ts)', () => {
+    const levels = [...new Set(socketOptions().map((o) => o.level))].sort((a, b) => a - b);
+    expect(levels).toEqual([SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6].sort((a, b) => a - b));
+  });
+
   it("states each option's access as the table has it", () => {
     for (const o of socketOptions()) {
       const line = doc.split('\n').find((l) => l.startsWith(`| \`${o.name}\` |`));

@@ -4,45 +4,17 @@
 // stops reading for a while so the server's writes come up short and its
 // back-pressure path runs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { AF_INET, SHUT_WR, SOCK_STREAM, close, connect, read, shutdown, socket, write } from '../lib/index.js';
+import { type Example, startExample, stopExamples } from './run-example.js';
 
-const root = path.resolve(__dirname, '..');
-let server: ChildProcess | null = null;
-let serverClosed: Promise<unknown> = Promise.resolve();
+afterEach(stopExamples);
 
-// Kills the server by pid if it is still running, and waits until its stdio
-// pipes are closed, so no fd outlives the test.
-afterEach(async () => {
-  const child = server;
-  server = null;
-  if (child === null) return;
-  if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, 'SIGKILL');
-  await serverClosed;
-});
-
-// Starts an example and resolves with its port once it prints "listening N".
-function start(example: string): Promise<number> {
-  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a
-  // grandchild, which a kill by pid would miss.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'examples', example), '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  server = child;
-  serverClosed = new Promise((resolve) => child.once('close', resolve));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`${example} exited early: ${code ?? signal}`)));
-  });
+// Starts an example on any free port; resolves with it once it prints "listening N".
+async function start(file: string): Promise<{ server: Example; port: number }> {
+  const server = startExample(file, ['0']);
+  return { server, port: Number((await server.waitFor(/listening (\d+)/))[1]) };
 }
 
 // A net client: sends `payload` (paused reading for the first `pauseMs`),
@@ -101,18 +73,17 @@ async function exercise(port: number): Promise<void> {
 
 describe('epoll echo examples', () => {
   it('echo-lt.ts (level-triggered, blocking mode) echoes every byte', async () => {
-    await exercise(await start('echo-lt.ts'));
+    await exercise((await start('echo-lt.ts')).port);
   });
 
   it('echo-et.ts (edge-triggered, blocking mode) echoes every byte', async () => {
-    await exercise(await start('echo-et.ts'));
+    await exercise((await start('echo-et.ts')).port);
   });
 
   it('echo-loop.ts (EpollLoop) echoes every byte and exits by itself on SIGTERM', async () => {
-    await exercise(await start('echo-loop.ts'));
-    const child = server as ChildProcess;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    process.kill(child.pid as number, 'SIGTERM');
-    expect(await exited).toBe(0);
+    const { server, port } = await start('echo-loop.ts');
+    await exercise(port);
+    process.kill(server.child.pid!, 'SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 });
