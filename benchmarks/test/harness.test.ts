@@ -7,12 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ratio, spread, summarize, targets, toSample, type LoadgenResult } from '../benchmarks/harness/analyze.js';
-import { readCpu, statusKb } from '../benchmarks/harness/proc.js';
-import type { Results } from '../benchmarks/harness/results.js';
-import { parseStraceSummary } from '../benchmarks/lab/lab.js';
+import { ratio, spread, summarize, targets, toSample, type LoadgenResult } from '../harness/analyze.js';
+import { readCpu, statusKb } from '../harness/proc.js';
+import type { Results } from '../harness/results.js';
+import { parseStraceSummary } from '../lab/lab.js';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 describe('CPU accounting', () => {
   it('reads utime+stime and schedstat of a real process that burns CPU', async () => {
