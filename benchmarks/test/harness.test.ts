@@ -12,6 +12,7 @@ import { readCpu, statusKb } from '../harness/proc.js';
 import { LOCAL_DIR } from '../harness/options.js';
 import type { Results } from '../harness/results.js';
 import { parseStraceSummary } from '../lab/lab.js';
+import { loadgenResult } from './fake-run.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
@@ -47,20 +48,7 @@ describe('CPU accounting', () => {
 });
 
 describe('analysis', () => {
-  const lg = (messages: number, sched: number): LoadgenResult => ({
-    ok: true,
-    mode: 'pingpong',
-    conns: 1,
-    size: 64,
-    window_s: 1,
-    messages,
-    bytes: messages * 64,
-    msgs_per_s: messages,
-    bytes_per_s: messages * 64,
-    latency_us: { count: messages, p50: 1, p99: 2, p999: 3 },
-    server_cpu: { pid: 1, ticks: Math.round(sched * 100), clk_tck: 100, stat_s: sched, sched_s: sched },
-    loadgen_cpu_s: 1,
-  });
+  const lg = loadgenResult;
 
   it('takes CPU per message from schedstat, and server utilization', () => {
     const s = toSample('a', 'w', 1, lg(1000, 0.5));
