@@ -69,6 +69,8 @@ export function headlineChart(r: Results): string {
   const px = (v: number) => PLOT_X + (v / max) * PLOT_W;
   const servers = [...new Set(bars.map((b) => b.server))];
   const plotTop = y;
+  // Where the 1.00 line goes once the plot's height is known: under the bars and their labels.
+  const underBars = body.length;
   const groupH = HEADLINE_WORKLOADS.length * (BAR_H + BAR_GAP) - BAR_GAP;
   for (const server of servers) {
     const own = bars.filter((b) => b.server === server);
@@ -86,7 +88,10 @@ export function headlineChart(r: Results): string {
         body.push(`<path d="M${a.toFixed(1)} ${mid}H${z.toFixed(1)}M${a.toFixed(1)} ${by + 1}V${by + BAR_H - 1}M${z.toFixed(1)} ${by + 1}V${by + BAR_H - 1}" stroke="#222" stroke-width="1" fill="none"/>`);
         end = Math.max(end, z);
       }
-      body.push(text(end + 4, by + BAR_H - 1, `${b.value.median.toFixed(2)}x`, { size: 9, fill: '#222' }));
+      // A white ground under the label, so the dashed 1.00 line does not cross its digits.
+      const label = `${b.value.median.toFixed(2)}x`;
+      body.push(`<rect x="${(end + 3).toFixed(1)}" y="${by}" width="${(textWidth(label, 9) + 2).toFixed(1)}" height="${BAR_H}" fill="#ffffff"/>`);
+      body.push(text(end + 4, by + BAR_H - 1, label, { size: 9, fill: '#222' }));
     });
     y += groupH + GROUP_GAP;
   }
@@ -101,7 +106,7 @@ export function headlineChart(r: Results): string {
       body.push(text(px(v), plotBottom + 15, v.toFixed(1), { size: 10, anchor: 'middle', fill: '#444' }));
     }
     body.push(`<line x1="${PLOT_X}" x2="${PLOT_X + PLOT_W}" y1="${plotBottom}" y2="${plotBottom}" stroke="#444"/>`);
-    body.push(`<line x1="${px(1).toFixed(1)}" x2="${px(1).toFixed(1)}" y1="${plotTop - 4}" y2="${plotBottom}" stroke="#000" stroke-dasharray="4,3"/>`);
+    body.splice(underBars, 0, `<line x1="${px(1).toFixed(1)}" x2="${px(1).toFixed(1)}" y1="${plotTop - 4}" y2="${plotBottom}" stroke="#000" stroke-dasharray="4,3"/>`);
     body.push(text(PLOT_X + PLOT_W / 2, plotBottom + 30, 'server CPU per message ÷ the C server’s, same round', { size: 10, anchor: 'middle', fill: '#444' }));
     y = plotBottom + 40;
   }
