@@ -138,6 +138,7 @@ export class Progress {
     const where = current ? `${current.phase} ${(this.doneIn.get(current.phase) ?? 0) + 1}/${current.steps}` : 'done';
     const left = this.secondsLeft();
     const text = [where, this.now && `now: ${this.now}`, left !== null && current ? `${fmtDuration(left)} left` : ''].filter(Boolean).join(' · ');
-    this.out.write(`\r\x1b[K${barLine(this.done / this.total, text, this.out.columns ?? 100)}`);
+    // A terminal of unknown size (a pty with no window size set) reports 0 columns.
+    this.out.write(`\r\x1b[K${barLine(this.done / this.total, text, this.out.columns || 100)}`);
   }
 }

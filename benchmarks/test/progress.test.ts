@@ -84,6 +84,12 @@ describe('progress lines', () => {
     expect(out.chunks.at(-1)).toBe('\r\x1b[K');
   });
 
+  it('draws the bar on a terminal that reports no width (0 columns)', () => {
+    const out = { ...sink(true), columns: 0 };
+    new Progress([{ phase: 'lab', steps: 1, secondsEach: 1 }], out, clock().now).begin('lab small-echo lt');
+    expect(out.chunks.at(-1)).toMatch(/now: lab small-echo lt/);
+  });
+
   it('estimates the time left from the pace of the finished steps', () => {
     const c = clock();
     const p = new Progress([{ phase: 'servers', steps: 10, secondsEach: 1 }], sink(false), c.now);
