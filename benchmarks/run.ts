@@ -1,118 +1,23 @@
 // `npm run bench`: the addon's epoll servers against Node's net (libuv) and
 // the same server in C, and edge- against level-triggered epoll, measured in
 // one run. See docs/benchmarks.md for the method; `--help` for the options.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { allRatios, summarize, targets, toSample, type LoadgenResult, type MicroResult, type Sample } from './harness/analyze.js';
-import { BENCH_DIR, binPath, ensureBinaries } from './harness/build.js';
-import { svgChart } from './harness/chart.js';
+import { allRatios, summarize, targets, toSample, type LoadgenResult, type Sample } from './harness/analyze.js';
+import { binPath, ensureBinaries } from './harness/build.js';
 import { killAll, run, spawnTracked, stop } from './harness/children.js';
 import { SERVERS, WORKLOADS, serverRuns, type ServerDef, type WorkloadDef } from './harness/defs.js';
-import { fmt } from './harness/format.js';
+import { fmt, fmtPercent } from './harness/format.js';
+import { headline } from './harness/headline.js';
+import { runTitle } from './harness/headline-chart.js';
+import { MICRO_STEPS, runMicro } from './harness/micro.js';
+import { PUBLISHED_DIR, parseOptions, runMode } from './harness/options.js';
+import { loadResults, renderFiles, writeRun } from './harness/outputs.js';
 import { machineInfo } from './harness/proc.js';
-import { markdownReport, textTable } from './harness/report.js';
+import { Progress } from './harness/progress.js';
+import { textTable } from './harness/report.js';
 import { SCHEMA_VERSION, type BenchOptions, type Results, type ServerStatus } from './harness/results.js';
-import { runLab } from './lab/lab.js';
+import { LAB_STEPS, runLab } from './lab/lab.js';
 import { EXIT_UNAVAILABLE, missing } from './servers/api.js';
-
-const HELP = `npm run bench -- [options]
-
-  --quick                 short everything (under a minute): 1 round, 0.2 s windows, 2000-connection C10K
-  --servers a,b,...       servers to run (default: all): ${SERVERS.map((s) => s.id).join(', ')}
-  --workloads a,b,...     workloads to run (default: all): ${WORKLOADS.map((w) => w.id).join(', ')}
-  --duration S            measured window per run, seconds (default 0.8; quick 0.2)
-  --warmup S              warm-up inside each run before the window, seconds (default 0.2; quick 0.05)
-  --rounds N              measured rounds, interleaved across servers (default 3; quick 1)
-  --no-warmup-round       skip the discarded warm-up round (default on; off with --quick)
-  --c10k-conns N          idle connections of the C10K workload (default 10000; quick 2000)
-  --no-pin                do not pin server and load generator to cores
-  --no-micro              skip the binding-overhead and allocation microbenchmarks
-  --no-lab                skip the edge- vs level-triggered lab
-  --out DIR               where results go (default benchmarks/results)
-  --report FILE.json      only rewrite the Markdown report and SVG chart from a result file
-  --help`;
-
-function parseOptions(argv: string[]): BenchOptions & { report?: string } {
-  const quick = argv.includes('--quick');
-  const o: BenchOptions & { report?: string } = {
-    quick,
-    servers: SERVERS.map((s) => s.id),
-    workloads: WORKLOADS.map((w) => w.id),
-    duration: quick ? 0.2 : 0.8,
-    warmup: quick ? 0.05 : 0.2,
-    rounds: quick ? 1 : 3,
-    warmupRound: !quick,
-    c10kConns: quick ? 2000 : 10000,
-    pin: true,
-    micro: true,
-    lab: true,
-    microIterations: quick ? 200_000 : 2_000_000,
-    allocEvents: quick ? 100_000 : 1_000_000,
-    out: path.join(BENCH_DIR, 'results'),
-  };
-  const list = (v: string, known: string[], what: string) => {
-    const ids = v.split(',').filter(Boolean);
-    for (const id of ids) if (!known.includes(id)) throw new Error(`unknown ${what} '${id}' (known: ${known.join(', ')})`);
-    return ids;
-  };
-  const num = (v: string | undefined, name: string, min: number) => {
-    const x = Number(v);
-    if (v === undefined || !Number.isFinite(x) || x < min) throw new Error(`${name} needs a number >= ${min}`);
-    return x;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => argv[++i];
-    switch (a) {
-      case '--quick':
-        break;
-      case '--servers':
-        o.servers = list(next() ?? '', SERVERS.map((s) => s.id), 'server');
-        break;
-      case '--workloads':
-        o.workloads = list(next() ?? '', WORKLOADS.map((w) => w.id), 'workload');
-        break;
-      case '--duration':
-        o.duration = num(next(), a, 0.05);
-        break;
-      case '--warmup':
-        o.warmup = num(next(), a, 0);
-        break;
-      case '--rounds':
-        o.rounds = Math.floor(num(next(), a, 1));
-        break;
-      case '--no-warmup-round':
-        o.warmupRound = false;
-        break;
-      case '--c10k-conns':
-        o.c10kConns = Math.floor(num(next(), a, 1));
-        break;
-      case '--no-pin':
-        o.pin = false;
-        break;
-      case '--no-micro':
-        o.micro = false;
-        break;
-      case '--no-lab':
-        o.lab = false;
-        break;
-      case '--out':
-        o.out = path.resolve(next() ?? '.');
-        break;
-      case '--report':
-        o.report = path.resolve(next() ?? '');
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(`${HELP}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option '${a}' (see --help)`);
-    }
-  }
-  return o;
-}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -189,68 +94,25 @@ async function loadgen(
   }
 }
 
-async function micro(o: BenchOptions, cpu: number | null): Promise<MicroResult & { raw?: unknown }> {
-  const result: MicroResult & { raw?: unknown } = {};
-  log('micro: binding overhead');
-  const c = await run([binPath('syscall-loop'), String(o.microIterations)], cpu, 120_000);
-  const js = await run([process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'micro', 'binding.ts'), String(o.microIterations)], cpu, 120_000);
-  try {
-    const cj = JSON.parse(c.stdout) as { recv_ns: number; epoll_wait_ns: number };
-    const jj = JSON.parse(js.stdout) as { recv_ns: number; raw_recv_ns: number; epoll_wait_ns: number | null };
-    result.binding = { cRecvNs: cj.recv_ns, cEpollWaitNs: cj.epoll_wait_ns, addonRecvNs: jj.recv_ns, rawRecvNs: jj.raw_recv_ns, addonEpollWaitNs: jj.epoll_wait_ns };
-  } catch {
-    log(`micro: binding overhead failed: ${c.stderr}${js.stderr}`.trim());
-  }
-  log('micro: JS heap per event');
-  const a = await run(
-    [process.execPath, '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=128', '--import', 'tsx', path.join(BENCH_DIR, 'micro', 'alloc.ts'), String(o.allocEvents)],
-    cpu,
-    120_000,
-  );
-  try {
-    result.alloc = JSON.parse(a.stdout);
-  } catch {
-    result.alloc = { skipped: `failed${a.timedOut ? ' (timed out)' : ''}: ${(a.stderr || a.stdout).trim().slice(0, 300)}` };
-  }
-  return result;
+/** A step's result, for its progress line: `6959 ns/message  138.6 k/s  cpu 96 %`. */
+function stepDetail(w: WorkloadDef, d: ServerDef, r: LoadgenResult): string {
+  if (!r.ok) return `FAILED: ${r.error}`;
+  const s = toSample(d.id, w.id, 0, r);
+  const rate = w.mode === 'stream' ? `${(s.bytesPerS / 1e9).toFixed(2)} GB/s` : `${fmt(s.msgsPerS)}/s`;
+  return `${fmt(s.cpuPerMsgNs)} ns/${w.unit}  ${rate}  cpu ${fmtPercent(s.util)}`;
 }
 
-function writeOutputs(r: Results, out: string, stamp: string | null): string[] {
-  mkdirSync(out, { recursive: true });
-  const files: string[] = [];
-  if (stamp) {
-    // <stamp>.json for the history; latest.json beside latest.md and
-    // latest.svg, so the published report ships with the samples behind it.
-    for (const name of [`${stamp}.json`, 'latest.json']) {
-      writeFileSync(path.join(out, name), `${JSON.stringify(r, null, 1)}\n`);
-      files.push(path.join(out, name));
-    }
-  }
-  const md = markdownReport(r);
-  const svg = svgChart(r);
-  for (const [name, text] of [['latest.md', md], ['latest.svg', svg]] as const) {
-    writeFileSync(path.join(out, name), text);
-    files.push(path.join(out, name));
-  }
-  return files;
+/** Re-renders a saved run beside its JSON file: <name>.md, <name>.svg, <name>-detail.svg. */
+function report(file: string): number {
+  const r = loadResults(file);
+  const files = renderFiles(r, path.dirname(file), path.basename(file, '.json'));
+  process.stdout.write(`${textTable(r)}\n\nre-rendered ${runTitle(r)} of ${r.startedAt}: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
+  return 0;
 }
 
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
-  if (o.report) {
-    const stored = JSON.parse(readFileSync(o.report, 'utf8')) as Results;
-    // The analysis is recomputed from the raw samples, so a report rewritten
-    // after the analysis improved shows what the samples say now.
-    const r: Results = {
-      ...stored,
-      summaries: summarize(stored.samples),
-      ratios: allRatios(stored.samples, stored.workloads.map((w) => w.id)),
-      targets: targets(stored.samples, stored.micro),
-    };
-    const files = writeOutputs(r, path.dirname(o.report), null);
-    process.stdout.write(`${textTable(r)}\n\nwrote ${files.join(', ')}\n`);
-    return 0;
-  }
+  if (o.report) return report(o.report);
   const t0 = Date.now();
   const startedAt = new Date().toISOString();
   for (const p of ensureBinaries(log)) log(`compiled benchmarks/bin/${p}`);
@@ -266,6 +128,8 @@ async function main(): Promise<number> {
     loadgenCpu = machine.cores - 2;
     pinNote = `server on CPU ${serverCpu}, load generator on CPU ${loadgenCpu} (taskset); same-core workloads put both on CPU ${serverCpu}`;
   }
+  const mode = runMode(o);
+  log(`bench: ${mode} run, ${o.rounds} round${o.rounds === 1 ? '' : 's'}; results go to ${path.relative(process.cwd(), o.out) || '.'}${o.publish ? ' and, published, benchmarks/results/' : ''}`);
   log(`bench: ${machine.cpuModel}, ${machine.cores} cores, ${machine.kernel}, Node ${machine.node}, libuv ${machine.libuv}`);
   log(`bench: pinning ${pinNote}`);
 
@@ -290,16 +154,17 @@ async function main(): Promise<number> {
   const idle = workloads.filter((w) => w.mode === 'idle');
   const cells = steady.flatMap((w) => runnable.filter((d) => serverRuns(d, w)).map((d) => [w, d] as const));
   const idleCells = idle.flatMap((w) => runnable.filter((d) => serverRuns(d, w)).map((d) => [w, d] as const));
-  const total = (o.warmupRound ? cells.length : 0) + o.rounds * (cells.length + idleCells.length);
-  let done = 0;
-  const progress = (tag: string, w: WorkloadDef, d: ServerDef, r: LoadgenResult) => {
-    done++;
-    const s = r.ok ? toSample(d.id, w.id, 0, r) : null;
-    const what = s
-      ? `${fmt(s.cpuPerMsgNs)} ns/${w.unit}  ${w.mode === 'stream' ? `${(s.bytesPerS / 1e9).toFixed(2)} GB/s` : `${fmt(s.msgsPerS)}/s`}  cpu ${fmt(s.util * 100, 2)} %`
-      : `FAILED: ${r.error}`;
-    log(`[${String(done).padStart(String(total).length)}/${total}] ${tag.padEnd(7)} ${w.id.padEnd(17)} ${d.id.padEnd(18)} ${what}`);
-  };
+  // A priori seconds per step; the run's own pace corrects them (progress.ts).
+  const perRun = o.duration + o.warmup + 0.15;
+  const progress = new Progress(
+    [
+      { phase: 'servers', steps: (o.warmupRound ? cells.length : 0) + o.rounds * cells.length, secondsEach: perRun },
+      { phase: 'c10k', steps: o.rounds * idleCells.length, secondsEach: perRun + 1 + o.c10kConns / 5000 },
+      { phase: 'micro', steps: o.micro ? MICRO_STEPS : 0, secondsEach: o.microIterations / 1e6 + 1 },
+      { phase: 'lab', steps: o.lab ? LAB_STEPS : 0, secondsEach: o.quick ? 1.5 : 2.5 },
+    ],
+    process.stderr,
+  );
 
   // Long-lived servers for the steady workloads: one process per server for
   // all rounds, so that rounds interleave the servers (A B A B ...).
@@ -313,34 +178,34 @@ async function main(): Promise<number> {
     else live.delete(d.id);
     return started;
   };
+  const record = (w: WorkloadDef, d: ServerDef, round: number, r: LoadgenResult) => {
+    const sample = toSample(d.id, w.id, round, r);
+    if (!r.ok) {
+      sample.error = r.error;
+      failures.push(`round ${round} ${w.id} ${d.id}: ${r.error}`);
+    }
+    samples.push(sample);
+  };
+  const what = (tag: string, w: WorkloadDef, d: ServerDef) => `${tag.padEnd(7)} ${w.id.padEnd(17)} ${d.id.padEnd(18)}`;
   try {
     if (cells.length) {
-      log(`bench: starting ${new Set(cells.map(([, d]) => d.id)).size} servers`);
+      progress.begin(`starting ${new Set(cells.map(([, d]) => d.id)).size} servers`);
       await Promise.all([...new Set(cells.map(([, d]) => d))].map((d) => ensureLive(d)));
-      for (const s of statuses) if (s.status !== 'ok') log(`bench: ${s.id} ${s.status}: ${s.reason}`);
+      for (const s of statuses) if (s.status !== 'ok') progress.log(`bench: ${s.id} ${s.status}: ${s.reason}`);
     }
     const measure = async (w: WorkloadDef, d: ServerDef, round: number, warm: boolean) => {
-      if (statusOf(d.id).status !== 'ok') return;
-      const l = await ensureLive(d);
-      if (!l) return;
+      const tag = warm ? 'warm-up' : `r${round}`;
+      const l = statusOf(d.id).status === 'ok' ? await ensureLive(d) : null;
+      if (!l) return progress.skip('servers');
+      progress.begin(what(tag, w, d).replace(/ +/g, ' '));
       const cpu = w.sameCore ? serverCpu : loadgenCpu;
       const r = await loadgen(l, w, o, cpu, warm ? Math.min(0.3, o.duration) : o.duration, warm ? 0.05 : o.warmup);
-      progress(warm ? 'warm-up' : `r${round}`, w, d, r);
-      if (warm) {
-        if (!r.ok) failures.push(`warm-up ${w.id} ${d.id}: ${r.error}`);
-        return;
-      }
-      const sample = toSample(d.id, w.id, round, r);
-      if (!r.ok) {
-        sample.error = r.error;
-        failures.push(`round ${round} ${w.id} ${d.id}: ${r.error}`);
-      }
-      samples.push(sample);
+      progress.step('servers', what(tag, w, d), stepDetail(w, d, r));
+      if (!warm) record(w, d, round, r);
+      else if (!r.ok) failures.push(`warm-up ${w.id} ${d.id}: ${r.error}`);
     };
     if (o.warmupRound) for (const [w, d] of cells) await measure(w, d, 0, true);
-    for (let round = 1; round <= o.rounds; round++) {
-      for (const w of steady) for (const d of runnable) if (serverRuns(d, w)) await measure(w, d, round, false);
-    }
+    for (let round = 1; round <= o.rounds; round++) for (const [w, d] of cells) await measure(w, d, round, false);
     await Promise.all([...live.values()].map((l) => stop(l.child)));
     live.clear();
 
@@ -348,32 +213,32 @@ async function main(): Promise<number> {
     // its memory growth belongs to these connections alone.
     for (let round = 1; round <= o.rounds; round++) {
       for (const [w, d] of idleCells) {
-        if (statusOf(d.id).status !== 'ok') continue;
-        const l = await startServer(d, serverCpu, statusOf(d.id));
-        if (!l) continue;
+        progress.begin(what(`r${round}`, w, d).replace(/ +/g, ' '));
+        const l = statusOf(d.id).status === 'ok' ? await startServer(d, serverCpu, statusOf(d.id)) : null;
+        if (!l) {
+          progress.skip('c10k');
+          continue;
+        }
         try {
           const r = await loadgen(l, w, o, loadgenCpu, o.duration, o.warmup);
-          progress(`r${round}`, w, d, r);
-          const sample = toSample(d.id, w.id, round, r);
-          if (!r.ok) {
-            sample.error = r.error;
-            failures.push(`round ${round} ${w.id} ${d.id}: ${r.error}`);
-          }
-          samples.push(sample);
+          progress.step('c10k', what(`r${round}`, w, d), stepDetail(w, d, r));
+          record(w, d, round, r);
         } finally {
           await stop(l.child);
         }
       }
     }
 
-    const microResult = o.micro ? await micro(o, serverCpu) : {};
+    const microResult = o.micro ? await runMicro(o, serverCpu, progress) : {};
     const lab = o.lab
-      ? await runLab({ duration: o.quick ? 0.2 : 0.5, serverCpu, loadgenCpu, log, waiterWorkers: 4 })
+      ? await runLab({ duration: o.quick ? 0.2 : 0.5, serverCpu, loadgenCpu, progress, waiterWorkers: 4 })
       : { skipped: '--no-lab' };
+    progress.finish();
 
-    const summaries = summarize(samples);
     const results: Results = {
       schema: SCHEMA_VERSION,
+      mode,
+      rounds: o.rounds,
       startedAt,
       finishedAt: new Date().toISOString(),
       elapsedS: (Date.now() - t0) / 1000,
@@ -394,20 +259,24 @@ async function main(): Promise<number> {
       servers: statuses,
       workloads,
       samples,
-      summaries,
+      summaries: summarize(samples),
       ratios: allRatios(samples, workloads.map((w) => w.id)),
+      headline: headline(samples, statuses.map((s) => s.id)),
       targets: targets(samples, microResult),
       micro: microResult,
       lab,
       failures,
     };
-    const stamp = startedAt.replace(/[:.]/g, '-');
-    const files = writeOutputs(results, o.out, stamp);
+    const { local, published } = writeRun(results, o.out, startedAt.replace(/[:.]/g, '-'), o.publish ? PUBLISHED_DIR : null);
     process.stdout.write(`${textTable(results)}\n\n`);
     if (failures.length) process.stdout.write(`FAILURES:\n${failures.map((f) => `  ${f}`).join('\n')}\n\n`);
-    process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
+    const rel = (files: string[]) => files.map((f) => path.relative(process.cwd(), f)).join(', ');
+    process.stdout.write(`wrote ${rel(local)}\n`);
+    if (published.length) process.stdout.write(`published ${rel(published)}: commit them with the README's figures\n`);
+    else process.stdout.write(`(benchmarks/results/latest.* is the published run; --publish replaces it with a full run)\n`);
     return failures.some((f) => !f.includes('restarted')) ? 1 : 0;
   } finally {
+    progress.finish();
     await Promise.all([...live.values()].map((l) => stop(l.child)));
     killAll();
   }

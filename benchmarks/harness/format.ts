@@ -11,6 +11,25 @@ export function fmt(x: number, digits = 3): string {
   return x.toPrecision(digits);
 }
 
+/**
+ * A fraction as a plain percentage: 1.0 is "100 %", 0.394 "39 %", 0.045
+ * "4.5 %". Whole percents from 10 % up, since rounds differ by more than that.
+ */
+export function fmtPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '–';
+  const p = fraction * 100;
+  return Math.abs(p) >= 10 || p === 0 ? `${p.toFixed(0)} %` : `${p.toFixed(1)} %`;
+}
+
+/** Seconds as the time a person reads: "45 s", "3 min 05 s", "1 h 02 min". */
+export function fmtDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
 export function fmtSpread(s: Spread, digits = 3): string {
   if (s.n === 0) return '–';
   if (s.n === 1) return fmt(s.median, digits);

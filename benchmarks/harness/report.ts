@@ -1,7 +1,8 @@
 // The Markdown report of one run, and the plain-text table printed at the
 // end of `npm run bench`.
-import type { Summary } from './analyze.js';
-import { fmt, fmtBytes, fmtRatio, fmtSpread } from './format.js';
+import { SATURATED, type Summary } from './analyze.js';
+import { fmt, fmtBytes, fmtPercent, fmtRatio, fmtSpread } from './format.js';
+import { runTitle } from './headline-chart.js';
 import type { Results } from './results.js';
 import type { LabModeResult } from '../lab/lab.js';
 
@@ -39,15 +40,20 @@ function labVerdict(modes: LabModeResult[]): string {
   return `${winner} uses less server CPU per message, by ${((by - 1) * 100).toFixed(1)} % (ET ÷ LT = ${cpu.toFixed(2)}x)${calls}`;
 }
 
-export function markdownReport(r: Results): string {
+/** `base` names the charts beside the report: <base>.svg (headline) and <base>-detail.svg. */
+export function markdownReport(r: Results, base = 'latest'): string {
   const out: string[] = [];
   const m = r.machine;
-  out.push(`# posix-sockets benchmark, ${r.startedAt}`);
+  out.push(`# posix-sockets benchmark, ${r.startedAt} (${runTitle(r)})`);
+  out.push('');
+  out.push(`![Server CPU per message relative to C, per server, with the spread across rounds](${base}.svg)`);
+  out.push('');
+  out.push(`Every workload, throughput, ET ÷ LT and the lab: [${base}-detail.svg](${base}-detail.svg).`);
   out.push('');
   out.push(
     `Echo servers over TCP on 127.0.0.1, each its own process, driven by a C load generator that checks every echoed byte. ` +
       `Headline figure: **server CPU time per message** (from /proc/<pid>, over the measured window only); throughput beside it, ` +
-      `marked ⚑ when the server was below ${Math.round(0.9 * 100)} % of one core (then something else, usually the load generator, set the pace).`,
+      `marked ⚑ when the server was below ${Math.round(SATURATED * 100)} % of one core (then something else, usually the load generator, set the pace).`,
   );
   out.push('');
   out.push(
@@ -117,7 +123,7 @@ export function markdownReport(r: Results): string {
           labelOf(r, s.server) + (s.failures.length ? ` (${s.failures.length} failed)` : ''),
           fmtSpread(s.cpuPerMsgNs),
           throughput(r, s) + (s.notSaturated ? ' ⚑' : ''),
-          `${fmt(s.util.median * 100, 2)} %`,
+          fmtPercent(s.util.median),
           w.mode === 'stream' ? '–' : `${fmt(s.p50Us.median)} / ${fmt(s.p99Us.median)} / ${fmt(s.p999Us.median)}`,
         ]),
       ),
@@ -285,9 +291,15 @@ export function markdownReport(r: Results): string {
   return out.join('\n');
 }
 
+/** What the marks of the terminal table mean, printed above it. */
+export const TABLE_LEGEND = [
+  `⚑ = the server was below ${Math.round(SATURATED * 100)} % of one core: something else (usually the load generator) set the pace,`,
+  '    so compare CPU per message there, not throughput. Figures: median (min–max) over rounds.',
+].join('\n');
+
 /** The compact table printed to the terminal at the end of a run. */
 export function textTable(r: Results): string {
-  const lines: string[] = [];
+  const lines: string[] = [`Results (${runTitle(r)})`, TABLE_LEGEND];
   const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
   for (const w of r.workloads) {
     const rows = summariesFor(r, w.id);
@@ -297,12 +309,12 @@ export function textTable(r: Results): string {
     lines.push(`  ${pad('server', 22)}${pad('CPU/msg ns', 28)}${pad('throughput', 34)}server CPU`);
     for (const s of rows)
       lines.push(
-        `  ${pad(labelOf(r, s.server), 22)}${pad(fmtSpread(s.cpuPerMsgNs), 28)}${pad(throughput(r, s) + (s.notSaturated ? ' ⚑' : ''), 34)}${fmt(s.util.median * 100, 2)} %` +
+        `  ${pad(labelOf(r, s.server), 22)}${pad(fmtSpread(s.cpuPerMsgNs), 28)}${pad(throughput(r, s) + (s.notSaturated ? ' ⚑' : ''), 34)}${fmtPercent(s.util.median)}` +
           (s.failures.length ? `  FAILED x${s.failures.length}` : ''),
       );
   }
   lines.push('');
-  lines.push('Targets:');
+  lines.push('Targets: met = within its target, not = misses it, - = not measured in this run');
   for (const t of r.targets)
     lines.push(
       `  ${t.met === null ? '  -  ' : t.met ? ' met ' : ' not '} ${t.what}: ${t.measured === null ? 'not measured' : fmt(t.measured)} (target ${t.sense === 'max' ? '≤' : '≥'} ${t.limit}${t.unit === 'x' ? 'x' : ' ' + t.unit})`,

@@ -1,10 +1,19 @@
-// The shape of benchmarks/results/<timestamp>.json.
+// The shape of a run's JSON file (benchmarks/results/local/<timestamp>.json;
+// the published run is benchmarks/results/latest.json).
 import type { MicroResult, Ratio, Sample, Summary, Target } from './analyze.js';
+import type { HeadlineBar } from './headline.js';
 import type { ServerDef, WorkloadDef } from './defs.js';
 import type { MachineInfo } from './proc.js';
 import type { LabResult } from '../lab/lab.js';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2 added `mode`, `rounds` and `headline`; a file of schema 1 is read too,
+ * since those three follow from its options and samples.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** quick: the --quick defaults; full: the default suite; custom: anything else. */
+export type RunMode = 'quick' | 'full' | 'custom';
 
 export interface ServerStatus {
   id: string;
@@ -31,10 +40,14 @@ export interface BenchOptions {
   microIterations: number;
   allocEvents: number;
   out: string;
+  publish: boolean;
 }
 
 export interface Results {
   schema: number;
+  mode: RunMode;
+  /** Measured rounds; every figure's spread (min, max, n) is across these. */
+  rounds: number;
   startedAt: string;
   finishedAt: string;
   elapsedS: number;
@@ -50,6 +63,8 @@ export interface Results {
   samples: Sample[];
   summaries: Summary[];
   ratios: Ratio[];
+  /** The headline chart's data: server CPU per message ÷ its C counterpart, per round, summarized. */
+  headline: HeadlineBar[];
   targets: Target[];
   micro: MicroResult & { raw?: unknown };
   lab: LabResult | { skipped: string } | null;

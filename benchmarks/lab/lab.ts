@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { toSample, type LoadgenResult } from '../harness/analyze.js';
 import { binPath, BENCH_DIR } from '../harness/build.js';
 import { collect, run, spawnTracked, stop } from '../harness/children.js';
+import { fmt } from '../harness/format.js';
 import { hasCommand } from '../harness/proc.js';
+import type { Progress } from '../harness/progress.js';
 
 export interface LabScenario {
   id: string;
@@ -47,6 +49,9 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
     loadgenArgs: ['--mode', 'stream', '--conns', '1'],
   },
 ];
+
+/** Steps the progress counts for the lab: each scenario in both modes, then the waiters. */
+export const LAB_STEPS = LAB_SCENARIOS.length * 2 + 1;
 
 const COUNTED = ['epoll_wait', 'epoll_pwait', 'read', 'write', 'epoll_ctl', 'accept4'];
 
@@ -88,7 +93,7 @@ interface LabOptions {
   duration: number;
   serverCpu: number | null;
   loadgenCpu: number | null;
-  log: (line: string) => void;
+  progress: Progress;
   waiterWorkers: number;
 }
 
@@ -185,15 +190,17 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     for (const s of LAB_SCENARIOS) {
       const modes: LabModeResult[] = [];
       for (const mode of ['lt', 'et'] as const) {
-        o.log(`lab ${s.id} ${mode}`);
-        modes.push(await runMode(s, mode, o, tmp, strace));
+        o.progress.begin(`lab ${s.id} ${mode}`);
+        const m = await runMode(s, mode, o, tmp, strace);
+        modes.push(m);
+        o.progress.step('lab', `${s.id} ${mode}`, m.error ? `FAILED: ${m.error}` : `${fmt(m.cpuPerMsgNs)} ns/message, ${fmt(m.totalPerMsg)} system calls/message`);
       }
       result.scenarios.push({ id: s.id, title: s.title, expectation: s.expectation, modes });
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  o.log('lab waiters (worker_threads)');
+  o.progress.begin('lab waiters (worker_threads)');
   const w = spawnTracked(
     [process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'lab', 'waiters.ts'), binPath('loadgen'), String(o.waiterWorkers), String(o.duration)],
     null,
@@ -204,5 +211,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   } catch {
     result.waiters = { error: (done.stderr || done.stdout || `exit ${done.code}`).trim().slice(0, 500) };
   }
+  const waiterError = (result.waiters as { error?: string } | null)?.error;
+  o.progress.step('lab', 'waiters (worker_threads)', waiterError ? `FAILED: ${waiterError}` : '');
   return result;
 }

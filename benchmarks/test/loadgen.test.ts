@@ -3,9 +3,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, ensureBinaries } from '../benchmarks/harness/build.js';
-import { SERVERS } from '../benchmarks/harness/defs.js';
-import { missing } from '../benchmarks/servers/api.js';
+import { binPath, ensureBinaries } from '../harness/build.js';
+import { SERVERS } from '../harness/defs.js';
+import { missing } from '../servers/api.js';
 
 interface Outcome {
   code: number | null;

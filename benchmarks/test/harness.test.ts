@@ -7,12 +7,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ratio, spread, summarize, targets, toSample, type LoadgenResult } from '../benchmarks/harness/analyze.js';
-import { readCpu, statusKb } from '../benchmarks/harness/proc.js';
-import type { Results } from '../benchmarks/harness/results.js';
-import { parseStraceSummary } from '../benchmarks/lab/lab.js';
+import { ratio, spread, summarize, targets, toSample, type LoadgenResult } from '../harness/analyze.js';
+import { readCpu, statusKb } from '../harness/proc.js';
+import { LOCAL_DIR } from '../harness/options.js';
+import type { Results } from '../harness/results.js';
+import { parseStraceSummary } from '../lab/lab.js';
+import { loadgenResult } from './fake-run.js';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
+const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
 
 describe('CPU accounting', () => {
   it('reads utime+stime and schedstat of a real process that burns CPU', async () => {
@@ -45,20 +48,7 @@ describe('CPU accounting', () => {
 });
 
 describe('analysis', () => {
-  const lg = (messages: number, sched: number): LoadgenResult => ({
-    ok: true,
-    mode: 'pingpong',
-    conns: 1,
-    size: 64,
-    window_s: 1,
-    messages,
-    bytes: messages * 64,
-    msgs_per_s: messages,
-    bytes_per_s: messages * 64,
-    latency_us: { count: messages, p50: 1, p99: 2, p999: 3 },
-    server_cpu: { pid: 1, ticks: Math.round(sched * 100), clk_tck: 100, stat_s: sched, sched_s: sched },
-    loadgen_cpu_s: 1,
-  });
+  const lg = loadgenResult;
 
   it('takes CPU per message from schedstat, and server utilization', () => {
     const s = toSample('a', 'w', 1, lg(1000, 0.5));
@@ -157,13 +147,20 @@ describe('npm run bench -- --quick (tiny)', () => {
         { cwd: ROOT, encoding: 'utf8', timeout: 85_000, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       expect(stdout).toMatch(/Targets:/);
+      // The table explains its marks and writes percentages plainly.
+      expect(stdout).toMatch(/^Results \(quick run, 1 round\)\n⚑ = the server was below 90 % of one core/);
+      expect(stdout).not.toMatch(/e\+\d+ %/);
+      expect(stdout.match(/ \d+(\.\d)? %$/gm)?.length).toBeGreaterThan(10);
       const files = readdirSync(out);
-      const json = files.find((f) => f.endsWith('.json'));
+      const json = files.find((f) => f.endsWith('.json') && f !== 'latest.json');
       expect(json).toMatch(/^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/);
-      expect(files).toEqual(expect.arrayContaining(['latest.md', 'latest.svg']));
+      expect(files).toEqual(expect.arrayContaining(['latest.json', 'latest.md', 'latest.svg', 'latest-detail.svg']));
       const r = JSON.parse(readFileSync(path.join(out, json!), 'utf8')) as Results;
 
-      expect(r.schema).toBe(1);
+      expect(r.schema).toBe(2);
+      expect(r.mode).toBe('quick');
+      expect(r.rounds).toBe(1);
+      expect(r.headline.some((h) => h.server === 'node-data' && h.reference === 'c-lt' && h.workload === 'pp-100x64')).toBe(true);
       expect(r.machine).toMatchObject({ cores: expect.any(Number), cpuModel: expect.any(String), kernel: expect.stringMatching(/Linux/) });
       expect(r.machine.node).toBe(process.version);
       expect(r.machine.libuv).toBe(process.versions.uv);
@@ -210,21 +207,56 @@ describe('npm run bench -- --quick (tiny)', () => {
       const md = readFileSync(path.join(out, 'latest.md'), 'utf8');
       for (const heading of ['## Targets', '## Results by workload', '## C10K memory', '## Ratios', '## Microbenchmarks', '## Edge- vs level-triggered lab'])
         expect(md).toContain(heading);
-      const svg = readFileSync(path.join(out, 'latest.svg'), 'utf8');
-      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-      expect(svg.trim().endsWith('</svg>')).toBe(true);
-      expect(svg.match(/<text/g)?.length).toBe(svg.match(/<\/text>/g)?.length);
+      for (const name of ['latest.svg', 'latest-detail.svg']) {
+        const svg = readFileSync(path.join(out, name), 'utf8');
+        expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+        expect(svg.trim().endsWith('</svg>')).toBe(true);
+        expect(svg.match(/<text/g)?.length).toBe(svg.match(/<\/text>/g)?.length);
+      }
 
-      // --report rewrites the report from the JSON alone.
+      // --report re-renders the report from the JSON alone, beside it, named after it.
       rmSync(path.join(out, 'latest.md'));
-      execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'run.ts'), '--report', path.join(out, json!)], {
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'run.ts'), '--report', path.join(out, 'latest.json')], {
         cwd: ROOT,
         timeout: 30_000,
         stdio: 'ignore',
       });
       expect(readFileSync(path.join(out, 'latest.md'), 'utf8')).toBe(md);
+      const base = json!.replace(/\.json$/, '');
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'run.ts'), '--report', path.join(out, json!)], {
+        cwd: ROOT,
+        timeout: 30_000,
+        stdio: 'ignore',
+      });
+      expect(readFileSync(path.join(out, `${base}.md`), 'utf8')).toBe(md.replaceAll('latest', base));
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+// In this file, not beside the options' tests: runs of the benchmark in one
+// file run one after the other, and do not slow each other down.
+describe('a quick run by a user', () => {
+  it('leaves git status as it was, and says where its files went', { timeout: 60_000 }, () => {
+    const before = git('status', '--porcelain', '--untracked-files=all');
+    const stdout = execFileSync(
+      process.execPath,
+      [
+        '--import', 'tsx', path.join(ROOT, 'benchmarks', 'run.ts'),
+        '--quick', '--servers', 'c-lt', '--workloads', 'pp-100x64', '--duration', '0.05', '--warmup', '0', '--no-micro', '--no-lab',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 55_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const wrote = /^wrote (.*)$/m.exec(stdout)?.[1].split(', ') ?? [];
+    try {
+      expect(wrote.length).toBe(5);
+      for (const f of wrote) expect(path.resolve(ROOT, f).startsWith(LOCAL_DIR + path.sep), f).toBe(true);
+      expect(stdout).toMatch(/--publish replaces it with a full run/);
+      expect(git('status', '--porcelain', '--untracked-files=all')).toBe(before);
+    } finally {
+      // Only the history file is new; latest.* in the local folder are meant to be replaced.
+      for (const f of wrote) if (!path.basename(f).startsWith('latest')) rmSync(path.resolve(ROOT, f), { force: true });
     }
   });
 });
