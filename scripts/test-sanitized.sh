@@ -12,4 +12,4 @@ export ASAN_OPTIONS=detect_leaks=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export POSIX_SOCKETS_ADDON="$PWD/build-asan/Release/posix_sockets.node"
 # The benchmark's own tests time servers rather than exercise the addon's bounds.
-exec npx vitest run --exclude 'test/bench*' "$@"
+exec npx vitest run --exclude 'benchmarks/**' "$@"
