@@ -17,6 +17,7 @@
         "native/loop.cc",
         "native/mmsg.cc",
         "native/msg.cc",
+        "native/netdb.cc",
         "native/object.cc",
         "native/sockaddr.cc",
         "native/sockaddr_c.cc",

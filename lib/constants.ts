@@ -239,6 +239,23 @@ export const EPOLLEXCLUSIVE = c.EPOLLEXCLUSIVE;
 /** Linux 3.5 and later. */
 export const EPOLLWAKEUP = c.EPOLLWAKEUP;
 
+// getaddrinfo(3) and getnameinfo(3) errors (negative on Linux; EAI_SYSTEM means: see errno)
+export const {
+  EAI_BADFLAGS, EAI_NONAME, EAI_AGAIN, EAI_FAIL, EAI_FAMILY, EAI_SOCKTYPE, EAI_SERVICE, EAI_MEMORY,
+  EAI_SYSTEM, EAI_OVERFLOW, EAI_NODATA, EAI_ADDRFAMILY, EAI_INPROGRESS, EAI_CANCELED,
+  EAI_NOTCANCELED, EAI_ALLDONE, EAI_INTR, EAI_IDN_ENCODE,
+} = c;
+
+// getaddrinfo(3) `hints.ai_flags`
+export const {
+  AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_ADDRCONFIG, AI_V4MAPPED, AI_ALL,
+} = c;
+
+// getnameinfo(3) `flags` and buffer sizes
+export const {
+  NI_NUMERICHOST, NI_NUMERICSERV, NI_NOFQDN, NI_NAMEREQD, NI_DGRAM, NI_MAXHOST, NI_MAXSERV,
+} = c;
+
 // poll(2) events
 export const {
   POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM,

@@ -19,5 +19,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitOptions(env, exports);
   ps::InitEpoll(env, exports);
   ps::InitLoop(env, exports);
+  ps::InitNetdb(env, exports);
   return exports;
 }

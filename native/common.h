@@ -217,6 +217,7 @@ void InitControlMessages(napi_env env, napi_value exports);
 void InitOptions(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitLoop(napi_env env, napi_value exports);
+void InitNetdb(napi_env env, napi_value exports);
 
 }  // namespace ps
 

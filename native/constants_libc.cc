@@ -9,6 +9,7 @@
 #include <linux/if_packet.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
@@ -782,6 +783,105 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #endif
 #ifdef EPOLLET
   Set(env, c, "EPOLLET", EPOLLET);
+#endif
+  // getaddrinfo(3) and getnameinfo(3) errors (negative on Linux; EAI_SYSTEM means: see errno)
+#ifdef EAI_BADFLAGS
+  Set(env, c, "EAI_BADFLAGS", EAI_BADFLAGS);
+#endif
+#ifdef EAI_NONAME
+  Set(env, c, "EAI_NONAME", EAI_NONAME);
+#endif
+#ifdef EAI_AGAIN
+  Set(env, c, "EAI_AGAIN", EAI_AGAIN);
+#endif
+#ifdef EAI_FAIL
+  Set(env, c, "EAI_FAIL", EAI_FAIL);
+#endif
+#ifdef EAI_FAMILY
+  Set(env, c, "EAI_FAMILY", EAI_FAMILY);
+#endif
+#ifdef EAI_SOCKTYPE
+  Set(env, c, "EAI_SOCKTYPE", EAI_SOCKTYPE);
+#endif
+#ifdef EAI_SERVICE
+  Set(env, c, "EAI_SERVICE", EAI_SERVICE);
+#endif
+#ifdef EAI_MEMORY
+  Set(env, c, "EAI_MEMORY", EAI_MEMORY);
+#endif
+#ifdef EAI_SYSTEM
+  Set(env, c, "EAI_SYSTEM", EAI_SYSTEM);
+#endif
+#ifdef EAI_OVERFLOW
+  Set(env, c, "EAI_OVERFLOW", EAI_OVERFLOW);
+#endif
+#ifdef EAI_NODATA
+  Set(env, c, "EAI_NODATA", EAI_NODATA);
+#endif
+#ifdef EAI_ADDRFAMILY
+  Set(env, c, "EAI_ADDRFAMILY", EAI_ADDRFAMILY);
+#endif
+#ifdef EAI_INPROGRESS
+  Set(env, c, "EAI_INPROGRESS", EAI_INPROGRESS);
+#endif
+#ifdef EAI_CANCELED
+  Set(env, c, "EAI_CANCELED", EAI_CANCELED);
+#endif
+#ifdef EAI_NOTCANCELED
+  Set(env, c, "EAI_NOTCANCELED", EAI_NOTCANCELED);
+#endif
+#ifdef EAI_ALLDONE
+  Set(env, c, "EAI_ALLDONE", EAI_ALLDONE);
+#endif
+#ifdef EAI_INTR
+  Set(env, c, "EAI_INTR", EAI_INTR);
+#endif
+#ifdef EAI_IDN_ENCODE
+  Set(env, c, "EAI_IDN_ENCODE", EAI_IDN_ENCODE);
+#endif
+  // getaddrinfo(3) `hints.ai_flags`
+#ifdef AI_PASSIVE
+  Set(env, c, "AI_PASSIVE", AI_PASSIVE);
+#endif
+#ifdef AI_CANONNAME
+  Set(env, c, "AI_CANONNAME", AI_CANONNAME);
+#endif
+#ifdef AI_NUMERICHOST
+  Set(env, c, "AI_NUMERICHOST", AI_NUMERICHOST);
+#endif
+#ifdef AI_NUMERICSERV
+  Set(env, c, "AI_NUMERICSERV", AI_NUMERICSERV);
+#endif
+#ifdef AI_ADDRCONFIG
+  Set(env, c, "AI_ADDRCONFIG", AI_ADDRCONFIG);
+#endif
+#ifdef AI_V4MAPPED
+  Set(env, c, "AI_V4MAPPED", AI_V4MAPPED);
+#endif
+#ifdef AI_ALL
+  Set(env, c, "AI_ALL", AI_ALL);
+#endif
+  // getnameinfo(3) `flags` and buffer sizes
+#ifdef NI_NUMERICHOST
+  Set(env, c, "NI_NUMERICHOST", NI_NUMERICHOST);
+#endif
+#ifdef NI_NUMERICSERV
+  Set(env, c, "NI_NUMERICSERV", NI_NUMERICSERV);
+#endif
+#ifdef NI_NOFQDN
+  Set(env, c, "NI_NOFQDN", NI_NOFQDN);
+#endif
+#ifdef NI_NAMEREQD
+  Set(env, c, "NI_NAMEREQD", NI_NAMEREQD);
+#endif
+#ifdef NI_DGRAM
+  Set(env, c, "NI_DGRAM", NI_DGRAM);
+#endif
+#ifdef NI_MAXHOST
+  Set(env, c, "NI_MAXHOST", NI_MAXHOST);
+#endif
+#ifdef NI_MAXSERV
+  Set(env, c, "NI_MAXSERV", NI_MAXSERV);
 #endif
   // poll(2) events
 #ifdef POLLIN

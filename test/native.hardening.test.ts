@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import {
   AF_INET,
   AF_UNIX,
+  AI_NUMERICHOST,
   EpollLoop,
   SOCK_DGRAM,
   SOCK_STREAM,
   bind,
   close,
+  getaddrinfo,
   getsockname,
   pipe,
   read,
@@ -103,6 +105,15 @@ describe('results built while a setter is planted on a prototype', () => {
   it('socketpair and pipe close both new fds when the pair cannot be returned', () => {
     expect(() => withThrowingSetter(Array.prototype, 0, () => socketpair(AF_UNIX, SOCK_STREAM))).toThrow('planted setter');
     expect(() => withThrowingSetter(Array.prototype, 1, () => pipe())).toThrow('planted setter');
+  });
+
+  it('getaddrinfo hands on the exception of a setter planted on its entries or its array, and works after', () => {
+    const hints = { ai_flags: AI_NUMERICHOST };
+    expect(() => withThrowingSetter(Object.prototype, 'ai_canonname', () => getaddrinfo('127.0.0.1', '80', hints))).toThrow(
+      'planted setter',
+    );
+    expect(() => withThrowingSetter(Array.prototype, 1, () => getaddrinfo('127.0.0.1', '80', hints))).toThrow('planted setter');
+    expect(getaddrinfo('127.0.0.1', '80', hints)).toHaveLength(3);
   });
 });
 
