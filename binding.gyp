@@ -18,12 +18,15 @@
         "native/mmsg.cc",
         "native/msg.cc",
         "native/object.cc",
+        "native/signalfd.cc",
         "native/sockaddr.cc",
         "native/socket.cc",
         "native/sockopt.cc",
         "native/sockopt_table.cc",
         "native/sockopt_value.cc",
-        "native/tcp_info.cc"
+        "native/tcp_info.cc",
+        "native/timerfd.cc",
+        "native/zerocopy.cc"
       ],
       "defines": [
         "NAPI_VERSION=8",

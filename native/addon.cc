@@ -19,5 +19,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitOptions(env, exports);
   ps::InitEpoll(env, exports);
   ps::InitLoop(env, exports);
+  ps::InitTimerfd(env, exports);
+  ps::InitSignalfd(env, exports);
+  ps::InitZerocopy(env, exports);
   return exports;
 }
