@@ -3,6 +3,7 @@
 // child processes so a signal that goes astray cannot kill the test run.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
   SFD_CLOEXEC,
@@ -138,6 +139,41 @@ describe('signals sent to a child that reads them from a signalfd', () => {
     expect(field(ready, 'unblocked')).toBeGreaterThanOrEqual(4); // UV_THREADPOOL_SIZE defaults to 4
     expect(await child.next()).toBe('done');
     expect(await child.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('a worker_thread with its own signalfd', () => {
+  it('has its own tid, and tgkill to that tid reaches its signalfd', async () => {
+    const rounds = 3;
+    const w = new Worker(path.join(__dirname, 'workers', 'signalfd-worker.cjs'), { workerData: { rounds } });
+    const messages: Array<Record<string, number>> = [];
+    let wake: (() => void) | null = null;
+    w.on('message', (m: Record<string, number>) => {
+      messages.push(m);
+      wake?.();
+    });
+    const nextMessage = async (): Promise<Record<string, number>> => {
+      const deadline = Date.now() + 10_000;
+      while (messages.length === 0) {
+        if (Date.now() > deadline) throw new Error('no message from the worker in 10 s');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+      return messages.shift()!;
+    };
+    try {
+      const { tid } = await nextMessage();
+      expect(tid).not.toBe(process.pid);
+      expect(tid).not.toBe(gettid());
+      for (let i = 0; i < rounds; i++) {
+        tgkill(process.pid, tid!, SIGUSR2);
+        expect(await nextMessage()).toEqual({ r: 128, signo: SIGUSR2, code: SI_TKILL, pid: process.pid });
+      }
+    } finally {
+      await w.terminate();
+    }
   });
 });
 
