@@ -11,7 +11,9 @@
 //   - SIGUSR1 sent to the process (kill): when the main thread blocked it
 //     before libuv's thread pool started, because Node's platform threads
 //     block SIGUSR1 (it is the inspector's signal) and later threads inherit
-//     the main thread's mask;
+//     the main thread's mask (in practice: a CommonJS entry script, since
+//     an ES module entry or a --import loader has started the pool before
+//     the first line runs);
 //   - any other signal sent to the process: not reliably. A platform thread
 //     takes it and runs its action (the default kills the process; a
 //     `process.on(...)` handler gets it instead of the fd).
