@@ -19,13 +19,16 @@
         "native/msg.cc",
         "native/netdb.cc",
         "native/object.cc",
+        "native/signalfd.cc",
         "native/sockaddr.cc",
         "native/sockaddr_c.cc",
         "native/socket.cc",
         "native/sockopt.cc",
         "native/sockopt_table.cc",
         "native/sockopt_value.cc",
-        "native/tcp_info.cc"
+        "native/tcp_info.cc",
+        "native/timerfd.cc",
+        "native/zerocopy.cc"
       ],
       "defines": [
         "NAPI_VERSION=8",

@@ -277,6 +277,44 @@ export const PACKET_IGNORE_OUTGOING = c.PACKET_IGNORE_OUTGOING;
 /** Linux 3.14 and later. */
 export const PACKET_QDISC_BYPASS = c.PACKET_QDISC_BYPASS;
 
+// Clocks and timerfd flags: clock_gettime(2), timerfd_create(2)
+export const {
+  CLOCK_REALTIME, CLOCK_MONOTONIC, TFD_TIMER_ABSTIME,
+} = c;
+/** Linux 2.6.39 and later. */
+export const CLOCK_BOOTTIME = c.CLOCK_BOOTTIME;
+/** Linux 3.0 and later. */
+export const CLOCK_REALTIME_ALARM = c.CLOCK_REALTIME_ALARM;
+/** Linux 3.0 and later. */
+export const CLOCK_BOOTTIME_ALARM = c.CLOCK_BOOTTIME_ALARM;
+/** Linux 2.6.27 and later. */
+export const TFD_NONBLOCK = c.TFD_NONBLOCK;
+/** Linux 2.6.27 and later. */
+export const TFD_CLOEXEC = c.TFD_CLOEXEC;
+/** Linux 4.10 and later. */
+export const TFD_TIMER_CANCEL_ON_SET = c.TFD_TIMER_CANCEL_ON_SET;
+
+// Signals: signal(7)
+export const {
+  SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV,
+  SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN,
+  SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPOLL, SIGPWR, SIGSYS,
+} = c;
+
+// Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2) `si_code`
+export const {
+  SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, SI_USER, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_TKILL,
+} = c;
+/** Linux 2.6.27 and later. */
+export const SFD_NONBLOCK = c.SFD_NONBLOCK;
+/** Linux 2.6.27 and later. */
+export const SFD_CLOEXEC = c.SFD_CLOEXEC;
+
+// Zero-copy transfers: splice(2), tee(2)
+export const {
+  SPLICE_F_MOVE, SPLICE_F_NONBLOCK, SPLICE_F_MORE, SPLICE_F_GIFT,
+} = c;
+
 // Error numbers: errno(3)
 export const {
   EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, ENOEXEC, EBADF, ECHILD, EAGAIN, ENOMEM, EACCES,

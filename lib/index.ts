@@ -13,6 +13,9 @@ export * from './epoll.js';
 export * from './loop.js';
 export * from './poller.js';
 export * from './netdb.js';
+export * from './timerfd.js';
+export * from './signalfd.js';
+export * from './zerocopy.js';
 
 // `export *` compiles to CommonJS as getters that share one closure
 // (`function () { return m[k]; }`), so every call through the package object

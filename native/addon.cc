@@ -20,5 +20,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitEpoll(env, exports);
   ps::InitLoop(env, exports);
   ps::InitNetdb(env, exports);
+  ps::InitTimerfd(env, exports);
+  ps::InitSignalfd(env, exports);
+  ps::InitZerocopy(env, exports);
   return exports;
 }

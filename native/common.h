@@ -71,6 +71,10 @@ inline auto RetryOnEintr(F call) -> decltype(call()) {
   return r;
 }
 
+// The largest integer a JS number holds exactly (Number.MAX_SAFE_INTEGER):
+// the bound for 64-bit C values (time_t, off_t, size_t) taken as numbers.
+constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
+
 // Reads `v` as an integer in [min, max]; throws a TypeError (not an
 // integer) or RangeError (out of range) naming `name` and returns false
 // otherwise. Called for every argument of every call, so the common case is
@@ -218,6 +222,9 @@ void InitOptions(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitLoop(napi_env env, napi_value exports);
 void InitNetdb(napi_env env, napi_value exports);
+void InitTimerfd(napi_env env, napi_value exports);
+void InitSignalfd(napi_env env, napi_value exports);
+void InitZerocopy(napi_env env, napi_value exports);
 
 }  // namespace ps
 

@@ -15,11 +15,15 @@
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "constants.h"
 
@@ -992,6 +996,175 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #endif
 #ifdef PACKET_QDISC_BYPASS  // Linux 3.14
   Set(env, c, "PACKET_QDISC_BYPASS", PACKET_QDISC_BYPASS);
+#endif
+  // Clocks and timerfd flags: clock_gettime(2), timerfd_create(2)
+#ifdef CLOCK_REALTIME
+  Set(env, c, "CLOCK_REALTIME", CLOCK_REALTIME);
+#endif
+#ifdef CLOCK_MONOTONIC
+  Set(env, c, "CLOCK_MONOTONIC", CLOCK_MONOTONIC);
+#endif
+#ifdef CLOCK_BOOTTIME  // Linux 2.6.39
+  Set(env, c, "CLOCK_BOOTTIME", CLOCK_BOOTTIME);
+#endif
+#ifdef CLOCK_REALTIME_ALARM  // Linux 3.0
+  Set(env, c, "CLOCK_REALTIME_ALARM", CLOCK_REALTIME_ALARM);
+#endif
+#ifdef CLOCK_BOOTTIME_ALARM  // Linux 3.0
+  Set(env, c, "CLOCK_BOOTTIME_ALARM", CLOCK_BOOTTIME_ALARM);
+#endif
+#ifdef TFD_NONBLOCK  // Linux 2.6.27
+  Set(env, c, "TFD_NONBLOCK", TFD_NONBLOCK);
+#endif
+#ifdef TFD_CLOEXEC  // Linux 2.6.27
+  Set(env, c, "TFD_CLOEXEC", TFD_CLOEXEC);
+#endif
+#ifdef TFD_TIMER_ABSTIME
+  Set(env, c, "TFD_TIMER_ABSTIME", TFD_TIMER_ABSTIME);
+#endif
+#ifdef TFD_TIMER_CANCEL_ON_SET  // Linux 4.10
+  Set(env, c, "TFD_TIMER_CANCEL_ON_SET", TFD_TIMER_CANCEL_ON_SET);
+#endif
+  // Signals: signal(7)
+#ifdef SIGHUP
+  Set(env, c, "SIGHUP", SIGHUP);
+#endif
+#ifdef SIGINT
+  Set(env, c, "SIGINT", SIGINT);
+#endif
+#ifdef SIGQUIT
+  Set(env, c, "SIGQUIT", SIGQUIT);
+#endif
+#ifdef SIGILL
+  Set(env, c, "SIGILL", SIGILL);
+#endif
+#ifdef SIGTRAP
+  Set(env, c, "SIGTRAP", SIGTRAP);
+#endif
+#ifdef SIGABRT
+  Set(env, c, "SIGABRT", SIGABRT);
+#endif
+#ifdef SIGBUS
+  Set(env, c, "SIGBUS", SIGBUS);
+#endif
+#ifdef SIGFPE
+  Set(env, c, "SIGFPE", SIGFPE);
+#endif
+#ifdef SIGKILL
+  Set(env, c, "SIGKILL", SIGKILL);
+#endif
+#ifdef SIGUSR1
+  Set(env, c, "SIGUSR1", SIGUSR1);
+#endif
+#ifdef SIGSEGV
+  Set(env, c, "SIGSEGV", SIGSEGV);
+#endif
+#ifdef SIGUSR2
+  Set(env, c, "SIGUSR2", SIGUSR2);
+#endif
+#ifdef SIGPIPE
+  Set(env, c, "SIGPIPE", SIGPIPE);
+#endif
+#ifdef SIGALRM
+  Set(env, c, "SIGALRM", SIGALRM);
+#endif
+#ifdef SIGTERM
+  Set(env, c, "SIGTERM", SIGTERM);
+#endif
+#ifdef SIGSTKFLT
+  Set(env, c, "SIGSTKFLT", SIGSTKFLT);
+#endif
+#ifdef SIGCHLD
+  Set(env, c, "SIGCHLD", SIGCHLD);
+#endif
+#ifdef SIGCONT
+  Set(env, c, "SIGCONT", SIGCONT);
+#endif
+#ifdef SIGSTOP
+  Set(env, c, "SIGSTOP", SIGSTOP);
+#endif
+#ifdef SIGTSTP
+  Set(env, c, "SIGTSTP", SIGTSTP);
+#endif
+#ifdef SIGTTIN
+  Set(env, c, "SIGTTIN", SIGTTIN);
+#endif
+#ifdef SIGTTOU
+  Set(env, c, "SIGTTOU", SIGTTOU);
+#endif
+#ifdef SIGURG
+  Set(env, c, "SIGURG", SIGURG);
+#endif
+#ifdef SIGXCPU
+  Set(env, c, "SIGXCPU", SIGXCPU);
+#endif
+#ifdef SIGXFSZ
+  Set(env, c, "SIGXFSZ", SIGXFSZ);
+#endif
+#ifdef SIGVTALRM
+  Set(env, c, "SIGVTALRM", SIGVTALRM);
+#endif
+#ifdef SIGPROF
+  Set(env, c, "SIGPROF", SIGPROF);
+#endif
+#ifdef SIGWINCH
+  Set(env, c, "SIGWINCH", SIGWINCH);
+#endif
+#ifdef SIGIO
+  Set(env, c, "SIGIO", SIGIO);
+#endif
+#ifdef SIGPOLL
+  Set(env, c, "SIGPOLL", SIGPOLL);
+#endif
+#ifdef SIGPWR
+  Set(env, c, "SIGPWR", SIGPWR);
+#endif
+#ifdef SIGSYS
+  Set(env, c, "SIGSYS", SIGSYS);
+#endif
+  // Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2) `si_code`
+#ifdef SIG_BLOCK
+  Set(env, c, "SIG_BLOCK", SIG_BLOCK);
+#endif
+#ifdef SIG_UNBLOCK
+  Set(env, c, "SIG_UNBLOCK", SIG_UNBLOCK);
+#endif
+#ifdef SIG_SETMASK
+  Set(env, c, "SIG_SETMASK", SIG_SETMASK);
+#endif
+#ifdef SFD_NONBLOCK  // Linux 2.6.27
+  Set(env, c, "SFD_NONBLOCK", SFD_NONBLOCK);
+#endif
+#ifdef SFD_CLOEXEC  // Linux 2.6.27
+  Set(env, c, "SFD_CLOEXEC", SFD_CLOEXEC);
+#endif
+#ifdef SI_USER
+  Set(env, c, "SI_USER", SI_USER);
+#endif
+#ifdef SI_KERNEL
+  Set(env, c, "SI_KERNEL", SI_KERNEL);
+#endif
+#ifdef SI_QUEUE
+  Set(env, c, "SI_QUEUE", SI_QUEUE);
+#endif
+#ifdef SI_TIMER
+  Set(env, c, "SI_TIMER", SI_TIMER);
+#endif
+#ifdef SI_TKILL
+  Set(env, c, "SI_TKILL", SI_TKILL);
+#endif
+  // Zero-copy transfers: splice(2), tee(2)
+#ifdef SPLICE_F_MOVE
+  Set(env, c, "SPLICE_F_MOVE", SPLICE_F_MOVE);
+#endif
+#ifdef SPLICE_F_NONBLOCK
+  Set(env, c, "SPLICE_F_NONBLOCK", SPLICE_F_NONBLOCK);
+#endif
+#ifdef SPLICE_F_MORE
+  Set(env, c, "SPLICE_F_MORE", SPLICE_F_MORE);
+#endif
+#ifdef SPLICE_F_GIFT
+  Set(env, c, "SPLICE_F_GIFT", SPLICE_F_GIFT);
 #endif
   // Error numbers: errno(3)
 #ifdef EPERM

@@ -68,6 +68,16 @@ GROUPS = [
      "PACKET_OTHERHOST PACKET_OUTGOING PACKET_ADD_MEMBERSHIP PACKET_DROP_MEMBERSHIP PACKET_MR_PROMISC PACKET_MR_MULTICAST "
      "PACKET_MR_ALLMULTI PACKET_STATISTICS PACKET_AUXDATA PACKET_VERSION PACKET_FANOUT PACKET_FANOUT_HASH PACKET_FANOUT_LB "
      "PACKET_FANOUT_CPU PACKET_IGNORE_OUTGOING PACKET_QDISC_BYPASS"),
+    ("Clocks and timerfd flags: clock_gettime(2), timerfd_create(2)",
+     "CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_BOOTTIME CLOCK_REALTIME_ALARM CLOCK_BOOTTIME_ALARM "
+     "TFD_NONBLOCK TFD_CLOEXEC TFD_TIMER_ABSTIME TFD_TIMER_CANCEL_ON_SET"),
+    ("Signals: signal(7)",
+     "SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE "
+     "SIGALRM SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP SIGTSTP SIGTTIN SIGTTOU SIGURG SIGXCPU SIGXFSZ "
+     "SIGVTALRM SIGPROF SIGWINCH SIGIO SIGPOLL SIGPWR SIGSYS"),
+    ("Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2) `si_code`",
+     "SIG_BLOCK SIG_UNBLOCK SIG_SETMASK SFD_NONBLOCK SFD_CLOEXEC SI_USER SI_KERNEL SI_QUEUE SI_TIMER SI_TKILL"),
+    ("Zero-copy transfers: splice(2), tee(2)", "SPLICE_F_MOVE SPLICE_F_NONBLOCK SPLICE_F_MORE SPLICE_F_GIFT"),
     # Every name of the kernel's asm-generic/errno-base.h and errno.h, in
     # their order, so errnoName knows each number the kernel can return. The
     # last three are second names for numbers listed before them.
@@ -100,11 +110,15 @@ HEADERS = """#include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>"""
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>"""
 
 # The address families are the discriminants of lib/address.ts's Sockaddr
 # union, so TypeScript needs them as literal types. Linux's values are ABI
@@ -151,6 +165,9 @@ SINCE = {
     "F_DUPFD_CLOEXEC": "2.6.24", "F_SETPIPE_SZ": "2.6.35", "F_GETPIPE_SZ": "2.6.35",
     "EFD_CLOEXEC": "2.6.27", "EFD_NONBLOCK": "2.6.27", "EFD_SEMAPHORE": "2.6.30",
     "EPOLL_CLOEXEC": "2.6.27", "EPOLLRDHUP": "2.6.17", "EPOLLWAKEUP": "3.5", "EPOLLEXCLUSIVE": "4.5",
+    "CLOCK_BOOTTIME": "2.6.39", "CLOCK_REALTIME_ALARM": "3.0", "CLOCK_BOOTTIME_ALARM": "3.0",
+    "TFD_NONBLOCK": "2.6.27", "TFD_CLOEXEC": "2.6.27", "TFD_TIMER_CANCEL_ON_SET": "4.10",
+    "SFD_NONBLOCK": "2.6.27", "SFD_CLOEXEC": "2.6.27",
     "PACKET_FANOUT": "3.1", "PACKET_QDISC_BYPASS": "3.14", "PACKET_IGNORE_OUTGOING": "4.20",
 }
 
