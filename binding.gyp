@@ -18,6 +18,7 @@
         "native/mmsg.cc",
         "native/msg.cc",
         "native/object.cc",
+        "native/select.cc",
         "native/sockaddr.cc",
         "native/socket.cc",
         "native/sockopt.cc",

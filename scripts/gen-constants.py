@@ -56,6 +56,14 @@ GROUPS = [
      "EPOLL_CLOEXEC EPOLL_CTL_ADD EPOLL_CTL_DEL EPOLL_CTL_MOD EPOLLIN EPOLLPRI EPOLLOUT EPOLLRDNORM EPOLLRDBAND "
      "EPOLLWRNORM EPOLLWRBAND EPOLLMSG EPOLLERR EPOLLHUP EPOLLRDHUP EPOLLEXCLUSIVE EPOLLWAKEUP EPOLLONESHOT EPOLLET"),
     ("poll(2) events", "POLLIN POLLPRI POLLOUT POLLERR POLLHUP POLLNVAL POLLRDNORM POLLRDBAND POLLWRNORM POLLWRBAND POLLRDHUP"),
+    ("select(2): the number of fds an fd_set holds", "FD_SETSIZE"),
+    # The signal numbers of signal(7), for the sigmask of pselect, ppoll and
+    # epoll_pwait. SIGRTMIN and SIGRTMAX are left out: glibc makes them calls
+    # (it keeps the first real-time signals for itself), not constants.
+    ("Signals: signal(7)",
+     "SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM "
+     "SIGTERM SIGSTKFLT SIGCHLD SIGCONT SIGSTOP SIGTSTP SIGTTIN SIGTTOU SIGURG SIGXCPU SIGXFSZ SIGVTALRM SIGPROF "
+     "SIGWINCH SIGIO SIGPOLL SIGPWR SIGSYS"),
     ("Raw and packet sockets: raw(7), packet(7), icmp(7)", "ETH_P_ALL ETH_P_IP ETH_P_IPV6 ETH_P_ARP ICMP_ECHO ICMP_ECHOREPLY PACKET_HOST PACKET_BROADCAST PACKET_MULTICAST "
      "PACKET_OTHERHOST PACKET_OUTGOING PACKET_ADD_MEMBERSHIP PACKET_DROP_MEMBERSHIP PACKET_MR_PROMISC PACKET_MR_MULTICAST "
      "PACKET_MR_ALLMULTI PACKET_STATISTICS PACKET_AUXDATA PACKET_VERSION PACKET_FANOUT PACKET_FANOUT_HASH PACKET_FANOUT_LB "
@@ -91,9 +99,11 @@ HEADERS = """#include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>"""
 
