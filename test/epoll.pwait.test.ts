@@ -13,7 +13,6 @@ import {
   POLLNVAL,
   POLLOUT,
   PollFds,
-  SIGTERM,
   SIGUSR2,
   close,
   epoll_create1,
@@ -26,7 +25,8 @@ import {
   write,
   type Sigmask,
 } from '../lib/index.js';
-import { closeAll, waitUnderSignals } from './helpers.js';
+import { closeAll } from './helpers.js';
+import { describeSignalMask } from './signals.js';
 
 let toClose: number[] = [];
 afterEach(() => {
@@ -59,41 +59,7 @@ const waits: Array<[string, (mask: Sigmask) => number]> = [
   ['ppoll', (mask) => ppoll(new PollFds(0), 0, { tv_sec: 0, tv_nsec: 400e6 }, mask)],
 ];
 
-describe.each(waits)('%s and a signal mask', (_, wait) => {
-  it('null: the signals interrupt the wait, which is retried with the time that remains', async () => {
-    const w = await waitUnderSignals(() => wait(null), 5, 40);
-    expect(w.result).toBe(0);
-    expect(w.blockedDuring).toBe(0n);
-    expect(w.interruptions).toBeGreaterThanOrEqual(3);
-    expect(w.waitedMs).toBeGreaterThanOrEqual(395);
-    expect(w.waitedMs).toBeLessThan(560); // a restarted timeout would end after 620 ms
-  });
-
-  it('[SIGUSR2]: the whole mask of this thread for the wait, so no SIGUSR2 interrupts it', async () => {
-    const w = await waitUnderSignals(() => wait([SIGUSR2]), 5, 40);
-    expect(w.result).toBe(0);
-    expect(w.blockedDuring).toBe(1n << BigInt(SIGUSR2 - 1));
-    expect(w.blockedAfter).toBe(0n); // restored when the wait returned
-    expect(w.interruptions).toBe(0);
-    expect(w.waitedMs).toBeGreaterThanOrEqual(395);
-    expect(w.waitedMs).toBeLessThan(560);
-    expect(w.handled).toBeGreaterThan(0); // another of Node's threads took them
-  });
-
-  it('[SIGTERM]: a mask that leaves SIGUSR2 out does not hold it back', async () => {
-    const w = await waitUnderSignals(() => wait([SIGTERM]), 5, 40);
-    expect(w.blockedDuring).toBe(1n << BigInt(SIGTERM - 1));
-    expect(w.interruptions).toBeGreaterThanOrEqual(3);
-    expect(w.waitedMs).toBeLessThan(560);
-  });
-
-  it('bad sigmask: not an array, a non-integer, a number sigaddset refuses', () => {
-    expect(() => wait('SIGUSR2' as unknown as Sigmask)).toThrow(/'sigmask'.*array/);
-    expect(() => wait([SIGUSR2, 1.5])).toThrow(expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/'sigmask\[1\]'/) }));
-    expect(() => wait([65])).toThrow(expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(/sigaddset/) }));
-    expect(() => wait([0])).toThrow(RangeError);
-  });
-});
+for (const [name, wait] of waits) describeSignalMask(name, wait);
 
 describe('epoll_pwait', () => {
   it('answers as epoll_wait: (mask, data) pairs in events', () => {

@@ -24,7 +24,8 @@ import {
   socketpair,
   write,
 } from '../lib/index.js';
-import { closeAll, tcpPair, waitUnderSignals } from './helpers.js';
+import { closeAll, tcpPair } from './helpers.js';
+import { describeSignalMask, waitUnderSignals } from './signals.js';
 
 let toClose: number[] = [];
 afterEach(() => {
@@ -262,38 +263,6 @@ describe('pselect', () => {
     expect(() => pselect(FD_SETSIZE + 1, null, null, null, zero, null)).toThrow(/FD_SETSIZE/);
   });
 
-  it('sigmask null: the signals interrupt the wait, which is retried with the time that remains', async () => {
-    const w = await waitUnderSignals(() => pselect(0, null, null, null, { tv_sec: 0, tv_nsec: 400e6 }, null), 5, 40);
-    expect(w.result).toBe(0);
-    expect(w.blockedDuring).toBe(0n);
-    expect(w.interruptions).toBeGreaterThanOrEqual(3);
-    expect(w.waitedMs).toBeGreaterThanOrEqual(395);
-    expect(w.waitedMs).toBeLessThan(560); // a restarted timeout would end after 620 ms
-  });
-
-  it('sigmask [SIGUSR2]: blocked in this thread for the wait only, so no signal interrupts it', async () => {
-    const w = await waitUnderSignals(() => pselect(0, null, null, null, { tv_sec: 0, tv_nsec: 400e6 }, [SIGUSR2]), 5, 40);
-    expect(w.result).toBe(0);
-    expect(w.blockedDuring).toBe(1n << BigInt(SIGUSR2 - 1));
-    expect(w.blockedAfter).toBe(0n);
-    expect(w.interruptions).toBe(0);
-    expect(w.waitedMs).toBeGreaterThanOrEqual(395);
-    expect(w.waitedMs).toBeLessThan(560);
-    // Another of Node's threads took them: the process still saw the signals.
-    expect(w.handled).toBeGreaterThan(0);
-  });
-
-  it('bad sigmask: not an array, a non-integer, a number sigaddset refuses', () => {
-    const zero = { tv_sec: 0, tv_nsec: 0 };
-    expect(() => pselect(0, null, null, null, zero, SIGUSR2 as unknown as number[])).toThrow(/'sigmask'.*array/);
-    expect(() => pselect(0, null, null, null, zero, [1.5])).toThrow(expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/'sigmask\[0\]'/) }));
-    for (const bad of [0, 65, -1, 32]) {
-      expect(() => pselect(0, null, null, null, zero, [SIGUSR2, bad])).toThrow(
-        expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(/'sigmask\[1\]'.*sigaddset/) }),
-      );
-    }
-  });
-
   it('a set detached by a getter of the sigmask is caught: pointers are taken last', () => {
     const set = new FdSet();
     const mask: number[] = [];
@@ -306,3 +275,5 @@ describe('pselect', () => {
     expect(() => pselect(1, set, null, null, { tv_sec: 0, tv_nsec: 0 }, mask)).toThrow(/detached/);
   });
 });
+
+describeSignalMask('pselect', (mask) => pselect(0, null, null, null, { tv_sec: 0, tv_nsec: 400e6 }, mask));
