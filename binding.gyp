@@ -19,6 +19,7 @@
         "native/msg.cc",
         "native/netdb.cc",
         "native/object.cc",
+        "native/select.cc",
         "native/signalfd.cc",
         "native/sockaddr.cc",
         "native/sockaddr_c.cc",

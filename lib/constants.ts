@@ -262,6 +262,18 @@ export const {
   POLLWRBAND, POLLRDHUP,
 } = c;
 
+// select(2): the number of fds an fd_set holds
+export const {
+  FD_SETSIZE,
+} = c;
+
+// Signals: signal(7)
+export const {
+  SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV,
+  SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN,
+  SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPOLL, SIGPWR, SIGSYS,
+} = c;
+
 // Raw and packet sockets: raw(7), packet(7), icmp(7)
 export const {
   ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, ETH_P_ARP, ICMP_ECHO, ICMP_ECHOREPLY, PACKET_HOST,
@@ -293,13 +305,6 @@ export const TFD_NONBLOCK = c.TFD_NONBLOCK;
 export const TFD_CLOEXEC = c.TFD_CLOEXEC;
 /** Linux 4.10 and later. */
 export const TFD_TIMER_CANCEL_ON_SET = c.TFD_TIMER_CANCEL_ON_SET;
-
-// Signals: signal(7)
-export const {
-  SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV,
-  SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN,
-  SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPOLL, SIGPWR, SIGSYS,
-} = c;
 
 // Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2) `si_code`
 export const {

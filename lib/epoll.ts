@@ -7,12 +7,17 @@
 // events[2*i+1]. Nothing is allocated per wait.
 import { check } from './check.js';
 import { nativeModule, type OrErrno } from './native.js';
+import type { Sigmask } from './select.js';
+import type { Timespec } from './timerfd.js';
 
 const n = nativeModule<{
   epoll_create1(flags: number): OrErrno;
   epoll_ctl(epfd: number, op: number, fd: number, events: number, data?: number): OrErrno;
   epoll_wait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number): OrErrno;
+  epoll_pwait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number, sigmask: Sigmask): OrErrno;
+  epoll_pwait2(epfd: number, events: Uint32Array, maxevents: number, timeout: Timespec | null, sigmask: Sigmask): OrErrno;
   poll(fds: Int32Array, nfds: number, timeoutMs: number): OrErrno;
+  ppoll(fds: Int32Array, nfds: number, timeout: Timespec | null, sigmask: Sigmask): OrErrno;
 }>();
 
 /**
@@ -66,6 +71,49 @@ export function epoll_ctl(epfd: number, op: number, fd: number, events = 0, data
  */
 export function epoll_wait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number): number {
   return check(n.epoll_wait(epfd, events, maxevents, timeoutMs), 'epoll_wait');
+}
+
+/**
+ * {@link epoll_wait} with a signal mask: for the wait, the calling thread's
+ * mask is replaced by `sigmask` (an array of signal numbers, see
+ * {@link Sigmask}) atomically; null leaves it alone, which makes this
+ * epoll_wait itself. EINTR is retried with the time that remains. In Node a
+ * mask changes only whether this thread is interrupted, not whether a signal
+ * reaches the process: see docs/select.md. Corresponds to epoll_pwait(2).
+ * @see https://man7.org/linux/man-pages/man2/epoll_pwait.2.html
+ * @throws {SocketError} EBADF (epfd not open), EINVAL (epfd is not an epoll fd)
+ * @throws {RangeError} as {@link epoll_wait}, and for a signal number
+ *   sigaddset(3) refuses.
+ * @throws {TypeError} as {@link epoll_wait}, and when `sigmask` is not an
+ *   array of integers or null.
+ */
+export function epoll_pwait(epfd: number, events: Uint32Array, maxevents: number, timeoutMs: number, sigmask: Sigmask): number {
+  return check(n.epoll_pwait(epfd, events, maxevents, timeoutMs, sigmask), 'epoll_pwait');
+}
+
+/**
+ * {@link epoll_pwait} with a `{ tv_sec, tv_nsec }` timeout, for waits finer
+ * than a millisecond; null blocks, `{ tv_sec: 0, tv_nsec: 0 }` returns at
+ * once. The timeout is left as it is (the kernel takes it as const). A
+ * signal does not end the wait early: EINTR is retried with what is left
+ * until the deadline the call began with (read from the monotonic clock).
+ * Linux 5.11 and later; an older kernel answers ENOSYS. Corresponds to
+ * epoll_pwait2(2).
+ * @see https://man7.org/linux/man-pages/man2/epoll_pwait2.2.html
+ * @throws {SocketError} EBADF, EINVAL (epfd is not an epoll fd, a negative
+ *   timeout or a tv_nsec outside 0..999999999), ENOSYS (before Linux 5.11)
+ * @throws {RangeError} as {@link epoll_pwait}.
+ * @throws {TypeError} as {@link epoll_pwait}, and when `timeout` lacks an
+ *   integer `tv_sec` or `tv_nsec`.
+ */
+export function epoll_pwait2(
+  epfd: number,
+  events: Uint32Array,
+  maxevents: number,
+  timeout: Timespec | null,
+  sigmask: Sigmask,
+): number {
+  return check(n.epoll_pwait2(epfd, events, maxevents, timeout, sigmask), 'epoll_pwait2');
 }
 
 /**
@@ -175,4 +223,23 @@ export class PollFds {
  */
 export function poll(fds: PollFds, nfds: number, timeoutMs: number): number {
   return check(n.poll(fds.int32, nfds, timeoutMs), 'poll');
+}
+
+/**
+ * {@link poll} with a `{ tv_sec, tv_nsec }` timeout (null blocks) and a
+ * signal mask: for the wait, the calling thread's mask is replaced by
+ * `sigmask` (see {@link Sigmask}) atomically; null leaves it alone. The
+ * timeout is left as it is (glibc's ppoll keeps it so, though the system call
+ * writes the time not slept into its copy). EINTR is retried with the time
+ * that remains. In Node a mask changes only whether this thread is
+ * interrupted: see docs/select.md. Corresponds to ppoll(2).
+ * @see https://man7.org/linux/man-pages/man2/ppoll.2.html
+ * @throws {SocketError} EINVAL (nfds above RLIMIT_NOFILE, an invalid timeout), ENOMEM
+ * @throws {RangeError} when `nfds` is more than `fds.capacity`, or for a
+ *   signal number sigaddset(3) refuses.
+ * @throws {TypeError} when `timeout` lacks an integer `tv_sec` or `tv_nsec`,
+ *   or `sigmask` is not an array of integers or null.
+ */
+export function ppoll(fds: PollFds, nfds: number, timeout: Timespec | null, sigmask: Sigmask): number {
+  return check(n.ppoll(fds.int32, nfds, timeout, sigmask), 'ppoll');
 }

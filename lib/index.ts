@@ -10,6 +10,7 @@ export * from './io.js';
 export * from './sockopt.js';
 export * from './msg.js';
 export * from './epoll.js';
+export * from './select.js';
 export * from './loop.js';
 export * from './poller.js';
 export * from './netdb.js';

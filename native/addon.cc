@@ -18,6 +18,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitControlMessages(env, exports);
   ps::InitOptions(env, exports);
   ps::InitEpoll(env, exports);
+  ps::InitSelect(env, exports);
   ps::InitLoop(env, exports);
   ps::InitNetdb(env, exports);
   ps::InitTimerfd(env, exports);

@@ -196,9 +196,9 @@ napi_value FdPair(napi_env env, int a, int b) {
 }
 
 void SetFunction(napi_env env, napi_value exports, const char* name,
-                 napi_callback cb) {
+                 napi_callback cb, void* data) {
   napi_value fn;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, data, &fn);
   napi_set_named_property(env, exports, name, fn);
 }
 

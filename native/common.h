@@ -179,9 +179,10 @@ bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
 napi_value FdPair(napi_env env, int a, int b);
 
 // Registers a plain function on `exports`. Plain functions (not ObjectWrap
-// methods) are the cheapest call Node-API offers.
+// methods) are the cheapest call Node-API offers. `data` is handed back to
+// each call (see Args): per-environment state of the concern.
 void SetFunction(napi_env env, napi_value exports, const char* name,
-                 napi_callback cb);
+                 napi_callback cb, void* data = nullptr);
 
 // Argument access: fills `argv` with up to N arguments (nullptr past argc).
 // Used by the hot-path wrappers. `data`, when given, receives the pointer the
@@ -220,6 +221,7 @@ void InitBatchMessages(napi_env env, napi_value exports);
 void InitControlMessages(napi_env env, napi_value exports);
 void InitOptions(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
+void InitSelect(napi_env env, napi_value exports);
 void InitLoop(napi_env env, napi_value exports);
 void InitNetdb(napi_env env, napi_value exports);
 void InitTimerfd(napi_env env, napi_value exports);

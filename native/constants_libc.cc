@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -921,6 +922,107 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #ifdef POLLRDHUP
   Set(env, c, "POLLRDHUP", POLLRDHUP);
 #endif
+  // select(2): the number of fds an fd_set holds
+#ifdef FD_SETSIZE
+  Set(env, c, "FD_SETSIZE", FD_SETSIZE);
+#endif
+  // Signals: signal(7)
+#ifdef SIGHUP
+  Set(env, c, "SIGHUP", SIGHUP);
+#endif
+#ifdef SIGINT
+  Set(env, c, "SIGINT", SIGINT);
+#endif
+#ifdef SIGQUIT
+  Set(env, c, "SIGQUIT", SIGQUIT);
+#endif
+#ifdef SIGILL
+  Set(env, c, "SIGILL", SIGILL);
+#endif
+#ifdef SIGTRAP
+  Set(env, c, "SIGTRAP", SIGTRAP);
+#endif
+#ifdef SIGABRT
+  Set(env, c, "SIGABRT", SIGABRT);
+#endif
+#ifdef SIGBUS
+  Set(env, c, "SIGBUS", SIGBUS);
+#endif
+#ifdef SIGFPE
+  Set(env, c, "SIGFPE", SIGFPE);
+#endif
+#ifdef SIGKILL
+  Set(env, c, "SIGKILL", SIGKILL);
+#endif
+#ifdef SIGUSR1
+  Set(env, c, "SIGUSR1", SIGUSR1);
+#endif
+#ifdef SIGSEGV
+  Set(env, c, "SIGSEGV", SIGSEGV);
+#endif
+#ifdef SIGUSR2
+  Set(env, c, "SIGUSR2", SIGUSR2);
+#endif
+#ifdef SIGPIPE
+  Set(env, c, "SIGPIPE", SIGPIPE);
+#endif
+#ifdef SIGALRM
+  Set(env, c, "SIGALRM", SIGALRM);
+#endif
+#ifdef SIGTERM
+  Set(env, c, "SIGTERM", SIGTERM);
+#endif
+#ifdef SIGSTKFLT
+  Set(env, c, "SIGSTKFLT", SIGSTKFLT);
+#endif
+#ifdef SIGCHLD
+  Set(env, c, "SIGCHLD", SIGCHLD);
+#endif
+#ifdef SIGCONT
+  Set(env, c, "SIGCONT", SIGCONT);
+#endif
+#ifdef SIGSTOP
+  Set(env, c, "SIGSTOP", SIGSTOP);
+#endif
+#ifdef SIGTSTP
+  Set(env, c, "SIGTSTP", SIGTSTP);
+#endif
+#ifdef SIGTTIN
+  Set(env, c, "SIGTTIN", SIGTTIN);
+#endif
+#ifdef SIGTTOU
+  Set(env, c, "SIGTTOU", SIGTTOU);
+#endif
+#ifdef SIGURG
+  Set(env, c, "SIGURG", SIGURG);
+#endif
+#ifdef SIGXCPU
+  Set(env, c, "SIGXCPU", SIGXCPU);
+#endif
+#ifdef SIGXFSZ
+  Set(env, c, "SIGXFSZ", SIGXFSZ);
+#endif
+#ifdef SIGVTALRM
+  Set(env, c, "SIGVTALRM", SIGVTALRM);
+#endif
+#ifdef SIGPROF
+  Set(env, c, "SIGPROF", SIGPROF);
+#endif
+#ifdef SIGWINCH
+  Set(env, c, "SIGWINCH", SIGWINCH);
+#endif
+#ifdef SIGIO
+  Set(env, c, "SIGIO", SIGIO);
+#endif
+#ifdef SIGPOLL
+  Set(env, c, "SIGPOLL", SIGPOLL);
+#endif
+#ifdef SIGPWR
+  Set(env, c, "SIGPWR", SIGPWR);
+#endif
+#ifdef SIGSYS
+  Set(env, c, "SIGSYS", SIGSYS);
+#endif
   // Raw and packet sockets: raw(7), packet(7), icmp(7)
 #ifdef ETH_P_ALL
   Set(env, c, "ETH_P_ALL", ETH_P_ALL);
@@ -1024,103 +1126,6 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #endif
 #ifdef TFD_TIMER_CANCEL_ON_SET  // Linux 4.10
   Set(env, c, "TFD_TIMER_CANCEL_ON_SET", TFD_TIMER_CANCEL_ON_SET);
-#endif
-  // Signals: signal(7)
-#ifdef SIGHUP
-  Set(env, c, "SIGHUP", SIGHUP);
-#endif
-#ifdef SIGINT
-  Set(env, c, "SIGINT", SIGINT);
-#endif
-#ifdef SIGQUIT
-  Set(env, c, "SIGQUIT", SIGQUIT);
-#endif
-#ifdef SIGILL
-  Set(env, c, "SIGILL", SIGILL);
-#endif
-#ifdef SIGTRAP
-  Set(env, c, "SIGTRAP", SIGTRAP);
-#endif
-#ifdef SIGABRT
-  Set(env, c, "SIGABRT", SIGABRT);
-#endif
-#ifdef SIGBUS
-  Set(env, c, "SIGBUS", SIGBUS);
-#endif
-#ifdef SIGFPE
-  Set(env, c, "SIGFPE", SIGFPE);
-#endif
-#ifdef SIGKILL
-  Set(env, c, "SIGKILL", SIGKILL);
-#endif
-#ifdef SIGUSR1
-  Set(env, c, "SIGUSR1", SIGUSR1);
-#endif
-#ifdef SIGSEGV
-  Set(env, c, "SIGSEGV", SIGSEGV);
-#endif
-#ifdef SIGUSR2
-  Set(env, c, "SIGUSR2", SIGUSR2);
-#endif
-#ifdef SIGPIPE
-  Set(env, c, "SIGPIPE", SIGPIPE);
-#endif
-#ifdef SIGALRM
-  Set(env, c, "SIGALRM", SIGALRM);
-#endif
-#ifdef SIGTERM
-  Set(env, c, "SIGTERM", SIGTERM);
-#endif
-#ifdef SIGSTKFLT
-  Set(env, c, "SIGSTKFLT", SIGSTKFLT);
-#endif
-#ifdef SIGCHLD
-  Set(env, c, "SIGCHLD", SIGCHLD);
-#endif
-#ifdef SIGCONT
-  Set(env, c, "SIGCONT", SIGCONT);
-#endif
-#ifdef SIGSTOP
-  Set(env, c, "SIGSTOP", SIGSTOP);
-#endif
-#ifdef SIGTSTP
-  Set(env, c, "SIGTSTP", SIGTSTP);
-#endif
-#ifdef SIGTTIN
-  Set(env, c, "SIGTTIN", SIGTTIN);
-#endif
-#ifdef SIGTTOU
-  Set(env, c, "SIGTTOU", SIGTTOU);
-#endif
-#ifdef SIGURG
-  Set(env, c, "SIGURG", SIGURG);
-#endif
-#ifdef SIGXCPU
-  Set(env, c, "SIGXCPU", SIGXCPU);
-#endif
-#ifdef SIGXFSZ
-  Set(env, c, "SIGXFSZ", SIGXFSZ);
-#endif
-#ifdef SIGVTALRM
-  Set(env, c, "SIGVTALRM", SIGVTALRM);
-#endif
-#ifdef SIGPROF
-  Set(env, c, "SIGPROF", SIGPROF);
-#endif
-#ifdef SIGWINCH
-  Set(env, c, "SIGWINCH", SIGWINCH);
-#endif
-#ifdef SIGIO
-  Set(env, c, "SIGIO", SIGIO);
-#endif
-#ifdef SIGPOLL
-  Set(env, c, "SIGPOLL", SIGPOLL);
-#endif
-#ifdef SIGPWR
-  Set(env, c, "SIGPWR", SIGPWR);
-#endif
-#ifdef SIGSYS
-  Set(env, c, "SIGSYS", SIGSYS);
 #endif
   // Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2) `si_code`
 #ifdef SIG_BLOCK

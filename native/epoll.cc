@@ -1,5 +1,7 @@
-// Readiness: epoll_create1(2), epoll_ctl(2), epoll_wait(2), and poll(2)
-// beside them for the O(n) versus O(ready) comparison.
+// Readiness: epoll_create1(2), epoll_ctl(2), epoll_wait(2) and its
+// signal-mask forms epoll_pwait and epoll_pwait2, and poll(2) and ppoll beside
+// them for the O(n) versus O(ready) comparison. (select and pselect, and the
+// timeout and mask arguments these share with them, are in select.cc.)
 //
 // epoll_wait is the hot path of every event loop built on this addon, so it
 // is shaped for it: the caller owns a Uint32Array of (events mask, data)
@@ -19,6 +21,7 @@
 #include <cstdlib>
 
 #include "common.h"
+#include "select.h"
 #include "syscalls.h"
 
 namespace ps {
@@ -130,49 +133,56 @@ napi_value EpollCtl(napi_env env, napi_callback_info info) {
   return ResultOrErrno(env, epoll_ctl(epfd, op, fd, &ev));
 }
 
-// epoll_wait(epfd, events: Uint32Array, maxevents, timeoutMs) -> count or
-// -errno. Fills events[2*i] with the mask and events[2*i+1] with the data
-// token of the i-th ready fd.
-napi_value EpollWait(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  void* data;
-  if (!Args(env, info, argv, nullptr, &data)) return nullptr;
-  // The per-call cost is the number of napi calls, so each argument takes
-  // one. `events` is read with napi_get_buffer_info, which accepts every
-  // ArrayBufferView and is much cheaper than napi_get_typedarray_info's
-  // type probe; what makes the write safe is the byte length and the
-  // alignment, both checked below. The documented type is Uint32Array.
-  int64_t epfd, maxevents, timeout;
+// The events argument of the three epoll waits: checked against maxevents,
+// as a place for (mask, data) pairs. Taken after every other argument, since
+// a sigmask's elements may run the caller's code.
+//
+// The per-call cost is the number of napi calls, so it takes one. `events` is
+// read with napi_get_buffer_info, which accepts every ArrayBufferView and is
+// much cheaper than napi_get_typedarray_info's type probe; what makes the
+// write safe is the byte length and the alignment, both checked here. The
+// documented type is Uint32Array.
+bool ArgEvents(napi_env env, napi_value v, int64_t maxevents, uint32_t** out) {
   void* p;
   size_t bytes;
-  if (!ArgInteger(env, argv[0], "epfd", INT32_MIN, INT32_MAX, &epfd))
-    return nullptr;
-  if (argv[1] == nullptr ||
-      napi_get_buffer_info(env, argv[1], &p, &bytes) != napi_ok) {
+  if (v == nullptr || napi_get_buffer_info(env, v, &p, &bytes) != napi_ok) {
     ThrowTypeError(env, "Expected argument 'events' to be a Uint32Array");
-    return nullptr;
+    return false;
   }
-  // maxevents <= 0 is the kernel's EINVAL to give; only a count past the
-  // events array is refused here, since the kernel would write past it.
-  if (!ArgInteger(env, argv[2], "maxevents", INT32_MIN, INT32_MAX / 8,
-                  &maxevents) ||
-      !ArgInteger(env, argv[3], "timeoutMs", INT32_MIN, INT32_MAX, &timeout))
-    return nullptr;
   uintptr_t addr = reinterpret_cast<uintptr_t>(p);
   if (maxevents > 0 && (static_cast<size_t>(maxevents) > bytes / 8 ||
                         addr % alignof(uint32_t) != 0)) {
-    ThrowBadEvents(env, argv[1], bytes, addr, static_cast<int>(maxevents));
-    return nullptr;
+    ThrowBadEvents(env, v, bytes, addr, static_cast<int>(maxevents));
+    return false;
   }
+  *out = static_cast<uint32_t*>(p);
+  return true;
+}
+
+// epfd and maxevents, the first and third arguments of every epoll wait.
+// maxevents <= 0 is the kernel's EINVAL to give; only a count past the
+// events array is refused (by ArgEvents), since the kernel would write past
+// it.
+bool ArgEpfdMax(napi_env env, napi_value* argv, int* epfd, int* max) {
+  int64_t max64;
+  if (!ArgFd(env, argv[0], epfd, "epfd") ||
+      !ArgInteger(env, argv[2], "maxevents", INT32_MIN, INT32_MAX / 8, &max64))
+    return false;
+  *max = static_cast<int>(max64);
+  return true;
+}
+
+// Runs `wait(scratch)` (one of the epoll waits, retrying EINTR) and copies
+// the ready pairs into `out`: events[2*i] the mask, events[2*i+1] the data
+// token of the i-th ready fd.
+template <typename F>
+napi_value WaitInto(napi_env env, void* data, uint32_t* out, int max, F wait) {
   Scratch* s = static_cast<Scratch*>(data);
-  if (maxevents > 0 && !Reserve(s, static_cast<size_t>(maxevents)))
+  if (max > 0 && !Reserve(s, static_cast<size_t>(max)))
     return Int(env, -ENOMEM);
   epoll_event* ev = s->events;
-  int fd = static_cast<int>(epfd), max = static_cast<int>(maxevents);
-  int n = WaitRetrying(timeout < 0 ? -1 : static_cast<int>(timeout),
-                       [&](int t) { return sys::epoll_wait(fd, ev, max, t); });
+  int n = wait(ev);
   if (n < 0) return ResultOrErrno(env, n);
-  uint32_t* out = static_cast<uint32_t*>(p);
   for (int i = 0; i < n; i++) {
     out[2 * i] = ev[i].events;
     out[2 * i + 1] = ev[i].data.u32;
@@ -180,36 +190,174 @@ napi_value EpollWait(napi_env env, napi_callback_info info) {
   return Int(env, n);
 }
 
-// poll(fds, nfds, timeoutMs) -> count or -errno. `fds` is any view whose
-// memory is an array of struct pollfd (lib/epoll.ts's PollFds hands over an
-// Int32Array of it); the kernel reads and writes it in place.
+// epoll_wait(epfd, events: Uint32Array, maxevents, timeoutMs) -> count or
+// -errno.
+napi_value EpollWait(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  void* data;
+  if (!Args(env, info, argv, nullptr, &data)) return nullptr;
+  int epfd, max, timeout;
+  uint32_t* out;
+  if (!ArgEpfdMax(env, argv, &epfd, &max) ||
+      !ArgInt(env, argv[3], "timeoutMs", &timeout) ||
+      !ArgEvents(env, argv[1], max, &out))
+    return nullptr;
+  return WaitInto(env, data, out, max, [&](epoll_event* ev) {
+    return WaitRetrying(timeout < 0 ? -1 : timeout, [&](int t) {
+      return sys::epoll_wait(epfd, ev, max, t);
+    });
+  });
+}
+
+// epoll_pwait(epfd, events, maxevents, timeoutMs, sigmask) -> count or
+// -errno: epoll_wait with the thread's signal mask replaced by `sigmask`
+// (null: left alone) for the wait, atomically.
+napi_value EpollPwait(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  void* data;
+  if (!Args(env, info, argv, nullptr, &data)) return nullptr;
+  int epfd, max, timeout;
+  sigset_t set;
+  const sigset_t* mask;
+  uint32_t* out;
+  if (!ArgEpfdMax(env, argv, &epfd, &max) ||
+      !ArgInt(env, argv[3], "timeoutMs", &timeout) ||
+      !ArgSigmask(env, argv[4], &set, &mask) ||
+      !ArgEvents(env, argv[1], max, &out))
+    return nullptr;
+  return WaitInto(env, data, out, max, [&](epoll_event* ev) {
+    return WaitRetrying(timeout < 0 ? -1 : timeout, [&](int t) {
+      return sys::epoll_pwait(epfd, ev, max, t, mask);
+    });
+  });
+}
+
+// The monotonic clock's time `d` from now (d.tv_nsec in [0, 1e9)).
+KernelTimespec FromNow(const KernelTimespec& d) {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  KernelTimespec end = {now.tv_sec + d.tv_sec, now.tv_nsec + d.tv_nsec};
+  if (end.tv_nsec >= 1000000000) {
+    end.tv_sec++;
+    end.tv_nsec -= 1000000000;
+  }
+  return end;
+}
+
+// What is left until `end` on the monotonic clock, never negative.
+KernelTimespec LeftUntil(const KernelTimespec& end) {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  KernelTimespec left = {end.tv_sec - now.tv_sec, end.tv_nsec - now.tv_nsec};
+  if (left.tv_nsec < 0) {
+    left.tv_sec--;
+    left.tv_nsec += 1000000000;
+  }
+  if (left.tv_sec < 0) left = {0, 0};
+  return left;
+}
+
+// epoll_pwait2(epfd, events, maxevents, timeout, sigmask) -> count or
+// -errno. `timeout` is { tv_sec, tv_nsec } or null (block). The kernel takes
+// it as const and writes back nothing, unlike ppoll's, so an EINTR retry
+// waits what is left of a deadline read from the monotonic clock. An invalid
+// timeout (negative, tv_nsec past 999999999) goes to the kernel as it is,
+// for its EINVAL.
+napi_value EpollPwait2(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  void* data;
+  if (!Args(env, info, argv, nullptr, &data)) return nullptr;
+  int epfd, max;
+  bool timed;
+  KernelTimespec ts;
+  sigset_t set;
+  const sigset_t* mask;
+  uint32_t* out;
+  if (!ArgEpfdMax(env, argv, &epfd, &max) ||
+      !ArgTimeout(env, argv[3], "timeout", "tv_nsec", &timed, &ts.tv_sec,
+                  &ts.tv_nsec) ||
+      !ArgSigmask(env, argv[4], &set, &mask) ||
+      !ArgEvents(env, argv[1], max, &out))
+    return nullptr;
+  bool deadline = timed && ts.tv_sec >= 0 && ts.tv_nsec >= 0 &&
+                  ts.tv_nsec < 1000000000 && (ts.tv_sec | ts.tv_nsec) != 0;
+  KernelTimespec end = deadline ? FromNow(ts) : ts;
+  return WaitInto(env, data, out, max, [&](epoll_event* ev) {
+    KernelTimespec* tsp = timed ? &ts : nullptr;
+    for (;;) {
+      int r = sys::epoll_pwait2(epfd, ev, max, tsp, mask);
+      if (r != -1 || errno != EINTR) return r;
+      if (deadline) ts = LeftUntil(end);
+    }
+  });
+}
+
+// The (fds, nfds) of poll and ppoll: any view whose memory is an array of
+// struct pollfd (lib/epoll.ts's PollFds hands over an Int32Array of it),
+// which the kernel reads and writes in place; nfds entries must fit in it.
+// Taken after every other argument, as every buffer pointer is.
+bool ArgPollFds(napi_env env, napi_value fds_v, napi_value nfds_v, pollfd** fds,
+                nfds_t* nfds) {
+  uint8_t* p;
+  size_t size;
+  int64_t n;
+  if (!ArgInteger(env, nfds_v, "nfds", 0, INT32_MAX, &n) ||
+      !ArgBytes(env, fds_v, "fds", &p, &size))
+    return false;
+  if (static_cast<size_t>(n) > size / sizeof(pollfd)) {
+    ThrowRangeError(env,
+                    "Argument 'nfds' (%lld) is more than 'fds' holds (%zu)",
+                    static_cast<long long>(n), size / sizeof(pollfd));
+    return false;
+  }
+  if (n > 0 && reinterpret_cast<uintptr_t>(p) % alignof(pollfd) != 0) {
+    ThrowRangeError(env, "Argument 'fds' must be aligned to %zu bytes",
+                    alignof(pollfd));
+    return false;
+  }
+  *fds = reinterpret_cast<pollfd*>(p);
+  *nfds = static_cast<nfds_t>(n);
+  return true;
+}
+
+// poll(fds, nfds, timeoutMs) -> count or -errno.
 napi_value Poll(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!Args(env, info, argv)) return nullptr;
-  uint8_t* p;
-  size_t size;
-  int64_t nfds;
   int timeout;
-  if (!ArgBytes(env, argv[0], "fds", &p, &size) ||
-      !ArgInteger(env, argv[1], "nfds", 0, INT32_MAX, &nfds) ||
-      !ArgInt(env, argv[2], "timeoutMs", &timeout))
+  pollfd* fds;
+  nfds_t nfds;
+  if (!ArgInt(env, argv[2], "timeoutMs", &timeout) ||
+      !ArgPollFds(env, argv[0], argv[1], &fds, &nfds))
     return nullptr;
-  if (static_cast<size_t>(nfds) > size / sizeof(pollfd)) {
-    ThrowRangeError(env,
-                    "Argument 'nfds' (%lld) is more than 'fds' holds (%zu)",
-                    static_cast<long long>(nfds), size / sizeof(pollfd));
-    return nullptr;
-  }
-  if (nfds > 0 && reinterpret_cast<uintptr_t>(p) % alignof(pollfd) != 0) {
-    ThrowRangeError(env, "Argument 'fds' must be aligned to %zu bytes",
-                    alignof(pollfd));
-    return nullptr;
-  }
-  pollfd* fds = reinterpret_cast<pollfd*>(p);
-  int n = WaitRetrying(timeout < 0 ? -1 : timeout, [&](int t) {
-    return poll(fds, static_cast<nfds_t>(nfds), t);
-  });
+  int n = WaitRetrying(timeout < 0 ? -1 : timeout,
+                       [&](int t) { return poll(fds, nfds, t); });
   return ResultOrErrno(env, n);
+}
+
+// ppoll(fds, nfds, timeout, sigmask) -> count or -errno: poll with a
+// { tv_sec, tv_nsec } timeout (null blocks) and the thread's signal mask
+// replaced by `sigmask` (null: left alone) for the wait. The caller's timeout
+// is left as it is (glibc's ppoll does the same); the kernel writes the time
+// not slept into the wrapper's own copy, so an EINTR retry sleeps only what
+// is left.
+napi_value Ppoll(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, argv)) return nullptr;
+  bool timed;
+  KernelTimespec ts;
+  sigset_t set;
+  const sigset_t* mask;
+  pollfd* fds;
+  nfds_t nfds;
+  if (!ArgTimeout(env, argv[2], "timeout", "tv_nsec", &timed, &ts.tv_sec,
+                  &ts.tv_nsec) ||
+      !ArgSigmask(env, argv[3], &set, &mask) ||
+      !ArgPollFds(env, argv[0], argv[1], &fds, &nfds))
+    return nullptr;
+  KernelTimespec* tsp = timed ? &ts : nullptr;
+  return ResultOrErrno(
+      env, RetryOnEintr([&] { return sys::ppoll(fds, nfds, tsp, mask); }));
 }
 
 }  // namespace
@@ -219,11 +367,11 @@ void InitEpoll(napi_env env, napi_value exports) {
   napi_add_env_cleanup_hook(env, FreeScratch, scratch);
   SetFunction(env, exports, "epoll_create1", EpollCreate1);
   SetFunction(env, exports, "epoll_ctl", EpollCtl);
-  napi_value fn;
-  napi_create_function(env, "epoll_wait", NAPI_AUTO_LENGTH, EpollWait, scratch,
-                       &fn);
-  napi_set_named_property(env, exports, "epoll_wait", fn);
+  SetFunction(env, exports, "epoll_wait", EpollWait, scratch);
+  SetFunction(env, exports, "epoll_pwait", EpollPwait, scratch);
+  SetFunction(env, exports, "epoll_pwait2", EpollPwait2, scratch);
   SetFunction(env, exports, "poll", Poll);
+  SetFunction(env, exports, "ppoll", Ppoll);
 }
 
 }  // namespace ps

@@ -10,11 +10,17 @@
 #ifndef POSIX_SOCKETS_SYSCALLS_H_
 #define POSIX_SOCKETS_SYSCALLS_H_
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
+
+#include "select.h"
 
 namespace ps::sys {
 
@@ -36,10 +42,56 @@ inline int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
 }
 // epoll_wait(2) is epoll_pwait(2) without a signal mask on every
 // architecture (arm64 has no epoll_wait system call at all).
+inline int epoll_pwait(int epfd, epoll_event* events, int maxevents,
+                       int timeout, const sigset_t* mask) {
+  return static_cast<int>(syscall(SYS_epoll_pwait, epfd, events, maxevents,
+                                  timeout, mask, _NSIG / 8));
+}
 inline int epoll_wait(int epfd, epoll_event* events, int maxevents,
                       int timeout) {
-  return static_cast<int>(syscall(SYS_epoll_pwait, epfd, events, maxevents,
-                                  timeout, nullptr, _NSIG / 8));
+  return sys::epoll_pwait(epfd, events, maxevents, timeout, nullptr);
+}
+
+// The calls below are made directly for another reason: what the kernel does
+// with the timeout. pselect6 and ppoll write the time not slept back into
+// their timespec, and glibc's pselect(3) and ppoll(3) hide that behind a
+// local copy, so a call retried on EINTR would sleep its whole timeout again.
+// Called here with a timespec of the wrapper's own, the retry sleeps only
+// what is left. epoll_pwait2 (Linux 5.11) is called directly so that the
+// addon builds with a glibc older than 2.35, which brought its wrapper.
+// Each takes the kernel's 64-bit timespec: on 32-bit architectures that is
+// the *_time64 call.
+#ifdef SYS_pselect6_time64
+constexpr long kSysPselect6 = SYS_pselect6_time64;
+constexpr long kSysPpoll = SYS_ppoll_time64;
+#else
+constexpr long kSysPselect6 = SYS_pselect6;
+constexpr long kSysPpoll = SYS_ppoll;
+#endif
+inline int pselect6(int nfds, fd_set* r, fd_set* w, fd_set* e,
+                    KernelTimespec* timeout, const sigset_t* mask) {
+  // The sixth argument is a pointer to the mask and its size, since a system
+  // call has only six.
+  struct {
+    const sigset_t* ss;
+    size_t ss_len;
+  } data = {mask, kSigsetSize};
+  return static_cast<int>(syscall(kSysPselect6, nfds, r, w, e, timeout, &data));
+}
+inline int ppoll(pollfd* fds, nfds_t nfds, KernelTimespec* timeout,
+                 const sigset_t* mask) {
+  return static_cast<int>(
+      syscall(kSysPpoll, fds, nfds, timeout, mask, kSigsetSize));
+}
+inline int epoll_pwait2(int epfd, epoll_event* events, int maxevents,
+                        const KernelTimespec* timeout, const sigset_t* mask) {
+#ifdef SYS_epoll_pwait2
+  return static_cast<int>(syscall(SYS_epoll_pwait2, epfd, events, maxevents,
+                                  timeout, mask, kSigsetSize));
+#else
+  errno = ENOSYS;  // headers older than Linux 5.11
+  return -1;
+#endif
 }
 
 }  // namespace ps::sys

@@ -83,3 +83,4 @@ export function closeAll(...fds: number[]): void {
     }
   }
 }
+
