@@ -13,6 +13,8 @@ export * from './epoll.js';
 export * from './select.js';
 export * from './loop.js';
 export * from './poller.js';
+export * from './names.js';
+export * from './trace.js';
 export * from './netdb.js';
 export * from './timerfd.js';
 export * from './signalfd.js';

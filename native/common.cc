@@ -173,7 +173,7 @@ bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
   // C would see the string end at its first NUL and act on a shorter one
   // (another interface, another address), so a NUL inside is refused.
   if (strlen(buf) != n) {
-    ThrowTypeError(env,
+    ThrowValueError(env,
                    "Argument '%s' has a NUL character inside it, where C "
                    "would end the string",
                    name);

@@ -789,7 +789,8 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #ifdef EPOLLET
   Set(env, c, "EPOLLET", EPOLLET);
 #endif
-  // getaddrinfo(3) and getnameinfo(3) errors (negative on Linux; EAI_SYSTEM means: see errno)
+  // getaddrinfo(3) and getnameinfo(3) errors (negative on Linux; EAI_SYSTEM
+  // means: see errno)
 #ifdef EAI_BADFLAGS
   Set(env, c, "EAI_BADFLAGS", EAI_BADFLAGS);
 #endif
@@ -1127,7 +1128,8 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #ifdef TFD_TIMER_CANCEL_ON_SET  // Linux 4.10
   Set(env, c, "TFD_TIMER_CANCEL_ON_SET", TFD_TIMER_CANCEL_ON_SET);
 #endif
-  // Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2) `si_code`
+  // Signal masks and signalfd: sigprocmask(2), signalfd(2), sigaction(2)
+  // `si_code`
 #ifdef SIG_BLOCK
   Set(env, c, "SIG_BLOCK", SIG_BLOCK);
 #endif

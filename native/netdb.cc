@@ -38,22 +38,15 @@ napi_value GaiFailure(napi_env env, int code) {
   return Int(env, code);
 }
 
-// A C string argument, or NULL for null/undefined. A string with a NUL
-// inside is refused: C would see it cut short at the NUL and look up
-// another name than the one given.
+// A C string argument, or NULL for null/undefined. (ArgString refuses a
+// string with a NUL inside, which C would look up cut short.)
 bool ArgOptionalCString(napi_env env, napi_value v, const char* name, char* buf,
                         size_t size, const char** out) {
   if (v == nullptr || IsNullish(env, v)) {
     *out = nullptr;
     return true;
   }
-  size_t len;
-  if (!ArgString(env, v, name, buf, size, &len)) return false;
-  if (strlen(buf) != len) {
-    ThrowValueError(env, "Argument '%s' must not contain a NUL character",
-                    name);
-    return false;
-  }
+  if (!ArgString(env, v, name, buf, size, nullptr)) return false;
   *out = buf;
   return true;
 }

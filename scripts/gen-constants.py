@@ -10,6 +10,7 @@ its type and its place in the public API. Run after editing the list:
     python3 scripts/gen-constants.py
 A test (test/constants.test.ts) checks that the two agree with the build.
 """
+import textwrap
 from pathlib import Path
 
 GROUPS = [
@@ -195,7 +196,7 @@ def cc_file(headers, fn, setter, groups):
     out = GENERATED + headers + ["", '#include "constants.h"', "", "namespace ps {", "",
                                  f"void {fn}(napi_env env, napi_value c) {{"]
     for title, names in groups:
-        out.append(f"  // {title}")
+        out += [f"  // {line}" for line in textwrap.wrap(title, 77)]
         for n in names:
             note = f"  // Linux {SINCE[n]}" if n in SINCE else ""
             out += [f"#ifdef {guard(n)}{note}", f'  {setter}(env, c, "{n}", {n});', "#endif"]

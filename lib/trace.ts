@@ -1,0 +1,182 @@
+// Trace mode: every call this library makes, printed as strace decodes it,
+// `recv(5, "hello\n", 4096, 0) = 6`, and nothing of Node's own system calls.
+//
+// Tracing wraps the addon's functions in place: every lib/ module calls them
+// through the one addon object (lib/native.ts), so a wrapper there sees each
+// call with the arguments the system call gets and its raw answer (the
+// result, or -errno). Off, nothing is wrapped and a call costs what it cost
+// before. POSIX_SOCKETS_TRACE=1 turns it on at load, for the whole run.
+import { constantName, flagNames, socketTypeName } from './names.js';
+import { errnoMessage, errnoName } from './errors.js';
+import { constants, sizeof } from './constants.js';
+import { nativeModule } from './native.js';
+
+/** Where trace lines go: a stream (process.stderr by default, as strace) or a function. */
+export type TraceSink = { write(text: string): unknown } | ((line: string) => void);
+
+type Native = (...args: unknown[]) => unknown;
+const addon = nativeModule<Record<string, unknown>>();
+const originals = new Map<string, Native>();
+let emit: (line: string) => void = () => {};
+
+const c = constants;
+const MAX_STRING = 32; // strace's default -s
+
+/** Bytes as strace prints them: a C string literal, cut after 32 bytes with `...`. */
+function bytes(view: unknown, length: number): string {
+  if (!ArrayBuffer.isView(view)) return String(view);
+  const b = new Uint8Array(view.buffer, view.byteOffset, Math.min(length, view.byteLength));
+  let out = '"';
+  for (let i = 0; i < Math.min(b.length, MAX_STRING); i++) {
+    const ch = b[i]!;
+    if (ch === 0x0a) out += '\\n';
+    else if (ch === 0x0d) out += '\\r';
+    else if (ch === 0x09) out += '\\t';
+    else if (ch === 0x22 || ch === 0x5c) out += `\\${String.fromCharCode(ch)}`;
+    else if (ch >= 0x20 && ch < 0x7f) out += String.fromCharCode(ch);
+    else out += `\\${ch.toString(8)}`;
+  }
+  return `${out}"${b.length > MAX_STRING ? '...' : ''}`;
+}
+
+type Addr = Record<string, unknown>;
+
+/** A sockaddr as strace prints it, with its length. */
+function sockaddr(a: unknown): [string, number] {
+  if (a === null || a === undefined) return ['NULL', 0];
+  if (ArrayBuffer.isView(a)) return [`{sa_family=${a.byteLength >= 2 ? new DataView(a.buffer, a.byteOffset).getUint16(0, true) : '?'}, ...}`, a.byteLength];
+  const o = a as Addr;
+  const family = (o.family ?? o.sin_family ?? o.sin6_family ?? o.sun_family) as number;
+  const port = o.port !== undefined ? `htons(${o.port as number})` : `${o.sin_port ?? o.sin6_port ?? 0}`;
+  if (family === c.AF_INET) {
+    const text = o.sin_addr !== undefined ? `${(o.sin_addr as Addr).s_addr}` : `inet_addr("${(o.address as string) ?? '0.0.0.0'}")`;
+    return [`{sin_family=AF_INET, sin_port=${port}, sin_addr=${text}}`, sizeof.sockaddr_in!];
+  }
+  if (family === c.AF_INET6) {
+    const text = typeof o.address === 'string' ? o.address : '::';
+    return [`{sin6_family=AF_INET6, sin6_port=${port}, sin6_flowinfo=htonl(${(o.flowinfo as number) ?? 0}), inet_pton(AF_INET6, "${text}", &sin6_addr), sin6_scope_id=${(o.scopeid as number) ?? 0}}`, sizeof.sockaddr_in6!];
+  }
+  if (family === c.AF_UNIX) {
+    const path = String(o.path ?? o.sun_path ?? '');
+    const abstract = path.startsWith('\0');
+    const shown = abstract ? `@${JSON.stringify(path.slice(1))}` : JSON.stringify(path);
+    return [`{sun_family=AF_UNIX, sun_path=${shown}}`, 2 + Buffer.byteLength(path) + (abstract || path === '' ? 0 : 1)];
+  }
+  return [`{sa_family=${constantName(family, 'AF_')}}`, 16];
+}
+
+const result = (r: unknown): string => {
+  if (typeof r !== 'number') return typeof r === 'object' && r !== null ? (Array.isArray(r) ? `0, [${r.join(', ')}]` : '0') : String(r);
+  return r >= 0 ? String(r) : `-1 ${errnoName(-r)} (${errnoMessage(-r)})`;
+};
+const n = (v: unknown, dflt = 0): number => (v === undefined || v === null ? dflt : (v as number));
+const level = (l: number): string => (l === c.SOL_SOCKET ? 'SOL_SOCKET' : constantName(l, 'IPPROTO_'));
+const OPTION_PREFIX = new Map<number, string>([
+  [c.SOL_SOCKET!, 'SO_'],
+  [c.IPPROTO_TCP!, 'TCP_'],
+  [c.IPPROTO_IP!, 'IP_'],
+  [c.IPPROTO_IPV6!, 'IPV6_'],
+  [c.IPPROTO_UDP!, 'UDP_'],
+]);
+const option = (l: number, o: number): string => (OPTION_PREFIX.has(l) ? constantName(o, OPTION_PREFIX.get(l)!) : String(o));
+// A byte call's (count, offset) as the system call sees them: the count that
+// reaches the kernel is the rest of the buffer when none was given.
+const count = (buf: unknown, len: unknown, off: unknown): number =>
+  len !== undefined && len !== null ? (len as number) : ArrayBuffer.isView(buf) ? buf.byteLength - n(off) : 0;
+const slice = (buf: unknown, off: unknown): unknown =>
+  ArrayBuffer.isView(buf) ? new Uint8Array(buf.buffer, buf.byteOffset + n(off), buf.byteLength - n(off)) : buf;
+// An out-buffer: what the kernel wrote, or (strace prints its address) a
+// placeholder when the call failed.
+const out = (r: unknown, buf: unknown, off: unknown): string =>
+  typeof r === 'number' && r >= 0 ? bytes(slice(buf, off), r) : '0x...';
+
+// How each call prints: the arguments as the system call gets them (after
+// the call, so that out-buffers show what the kernel wrote), then " = " and
+// the result. A call with no entry prints its arguments plainly.
+const FORMATS: Record<string, (a: unknown[], r: unknown) => string> = {
+  socket: (a, r) => `socket(${constantName(n(a[0]), 'AF_')}, ${socketTypeName(n(a[1]))}, ${n(a[2])}) = ${result(r)}`,
+  socketpair: (a, r) =>
+    `socketpair(${constantName(n(a[0]), 'AF_')}, ${socketTypeName(n(a[1]))}, ${n(a[2])}, ${Array.isArray(r) ? `[${r.join(', ')}]` : '0x...'}) = ${Array.isArray(r) ? 0 : result(r)}`,
+  bind: (a, r) => `bind(${a[0]}, ${sockaddr(a[1])[0]}, ${a[2] ?? sockaddr(a[1])[1]}) = ${result(r)}`,
+  connect: (a, r) => `connect(${a[0]}, ${sockaddr(a[1])[0]}, ${a[2] ?? sockaddr(a[1])[1]}) = ${result(r)}`,
+  listen: (a, r) => `listen(${a[0]}, ${n(a[1], c.SOMAXCONN)}) = ${result(r)}`,
+  accept: (a, r) => {
+    const addr = a[1] === undefined || a[1] === null ? 'NULL' : sockaddr(a[1])[0];
+    const len = a[2] === undefined || a[2] === null ? 'NULL' : `[${(a[2] as { value: number }).value}]`;
+    return a[3] === undefined || a[3] === 0
+      ? `accept(${a[0]}, ${addr}, ${len}) = ${result(r)}`
+      : `accept4(${a[0]}, ${addr}, ${len}, ${flagNames(n(a[3]), 'SOCK_')}) = ${result(r)}`;
+  },
+  shutdown: (a, r) => `shutdown(${a[0]}, ${constantName(n(a[1]), 'SHUT_')}) = ${result(r)}`,
+  close: (a, r) => `close(${a[0]}) = ${result(r)}`,
+  read: (a, r) => `read(${a[0]}, ${out(r, a[1], a[3])}, ${count(a[1], a[2], a[3])}) = ${result(r)}`,
+  write: (a, r) => `write(${a[0]}, ${bytes(slice(a[1], a[3]), count(a[1], a[2], a[3]))}, ${count(a[1], a[2], a[3])}) = ${result(r)}`,
+  recv: (a, r) =>
+    `recv(${a[0]}, ${out(r, a[1], a[4])}, ${count(a[1], a[2], a[4])}, ${flagNames(n(a[3]), 'MSG_')}) = ${result(r)}`,
+  send: (a, r) =>
+    `send(${a[0]}, ${bytes(slice(a[1], a[4]), count(a[1], a[2], a[4]))}, ${count(a[1], a[2], a[4])}, ${flagNames(n(a[3]), 'MSG_')}) = ${result(r)}`,
+  recvfrom: (a, r) => {
+    const bytesIn = typeof r === 'object' && r !== null ? (r as { bytes: number }).bytes : r;
+    const from = typeof r === 'object' && r !== null ? sockaddr((r as { address: unknown }).address)[0] : a[4] ? sockaddr(a[4])[0] : 'NULL';
+    return `recvfrom(${a[0]}, ${out(bytesIn, a[1], a[6])}, ${count(a[1], a[2], a[6])}, ${flagNames(n(a[3]), 'MSG_')}, ${from}) = ${result(bytesIn)}`;
+  },
+  sendto: (a, r) => {
+    const [to, len] = sockaddr(a[4]);
+    return `sendto(${a[0]}, ${bytes(slice(a[1], a[6]), count(a[1], a[2], a[6]))}, ${count(a[1], a[2], a[6])}, ${flagNames(n(a[3]), 'MSG_')}, ${to}, ${a[5] ?? len}) = ${result(r)}`;
+  },
+  setsockopt: (a, r) => `setsockopt(${a[0]}, ${level(n(a[1]))}, ${option(n(a[1]), n(a[2]))}, ${JSON.stringify(a[3])}) = ${result(r)}`,
+  getsockopt: (a, r) => `getsockopt(${a[0]}, ${level(n(a[1]))}, ${option(n(a[1]), n(a[2]))}) = ${r === undefined ? 'error' : JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`,
+  fcntl: (a, r) => `fcntl(${a[0]}, ${constantName(n(a[1]), 'F_')}${a[2] !== undefined ? `, ${a[2]}` : ''}) = ${result(r)}`,
+  epoll_create1: (a, r) => `epoll_create1(${n(a[0]) ? flagNames(n(a[0]), 'EPOLL_') : 0}) = ${result(r)}`,
+  epoll_ctl: (a, r) =>
+    `epoll_ctl(${a[0]}, ${constantName(n(a[1]), 'EPOLL_CTL_')}, ${a[2]}, {events=${flagNames(n(a[3]), 'EPOLL')}, data=${a[4] ?? a[2]}}) = ${result(r)}`,
+  epoll_wait: (a, r) => {
+    const ev = a[1] as Uint32Array;
+    const ready = typeof r === 'number' && r > 0 ? Array.from({ length: r }, (_, i) => `{events=${flagNames(ev[2 * i]!, 'EPOLL')}, data=${ev[2 * i + 1]}}`) : [];
+    return `epoll_wait(${a[0]}, [${ready.join(', ')}], ${a[2]}, ${a[3]}) = ${result(r)}`;
+  },
+  getsockname: (a, r) => `getsockname(${a[0]}, ${typeof r === 'object' ? sockaddr(r)[0] : '0x...'}) = ${typeof r === 'object' ? 0 : result(r)}`,
+  getpeername: (a, r) => `getpeername(${a[0]}, ${typeof r === 'object' ? sockaddr(r)[0] : '0x...'}) = ${typeof r === 'object' ? 0 : result(r)}`,
+};
+
+function plain(name: string, a: unknown[], r: unknown): string {
+  const arg = (v: unknown) => (ArrayBuffer.isView(v) ? bytes(v, v.byteLength) : typeof v === 'object' && v !== null ? '{...}' : String(v));
+  return `${name}(${a.map(arg).join(', ')}) = ${result(r)}`;
+}
+
+// The functions that are not system calls (helpers such as CMSG_SPACE,
+// htons, strerror) are left alone.
+const SKIP = /^(CMSG_|hton|ntoh|inet_|strerror|sockoptTable|gai_strerror|constants|sizeof|if_|loop|signalfd_siginfo)/;
+
+/**
+ * Turns the trace on (`true`, or where to send the lines: a stream such as
+ * process.stderr, or a function that gets each line) or off (`false`). Each
+ * call of this library is printed as strace(1) decodes it, after it
+ * returns: `connect(5, {sin_family=AF_INET, sin_port=htons(7000),
+ * sin_addr=inet_addr("127.0.0.1")}, 16) = -1 EINPROGRESS (Operation now in
+ * progress)`. Only this library's calls are printed, none of Node's own.
+ * Per thread: a worker traces only if it turns tracing on itself (or
+ * POSIX_SOCKETS_TRACE=1 is set for the process). The integrated loop's
+ * epoll_wait runs natively and is not printed.
+ * @see https://man7.org/linux/man-pages/man1/strace.1.html
+ */
+export function trace(on: boolean | TraceSink): void {
+  for (const [name, fn] of originals) addon[name] = fn;
+  originals.clear();
+  if (on === false) return;
+  const sink: TraceSink = on === true ? process.stderr : on;
+  emit = typeof sink === 'function' ? sink : (line) => void sink.write(`${line}\n`);
+  for (const [name, fn] of Object.entries(addon)) {
+    if (typeof fn !== 'function' || SKIP.test(name)) continue;
+    const original = fn as Native;
+    const format = FORMATS[name];
+    originals.set(name, original);
+    addon[name] = function traced(this: unknown, ...args: unknown[]): unknown {
+      const r = original.apply(this, args);
+      emit(format ? format(args, r) : plain(name, args, r));
+      return r;
+    };
+  }
+}
+
+if (process.env.POSIX_SOCKETS_TRACE === '1') trace(true);
