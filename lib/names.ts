@@ -47,13 +47,16 @@ export function constantName(value: number, prefix: string): string {
 export function flagNames(value: number, prefix: string): string {
   let rest = value >>> 0;
   const parts: string[] = [];
-  for (const [name, v] of family(prefix)) {
+  // Lowest bit first, as strace prints them; a stable sort keeps the first
+  // listed of two names for one bit first.
+  const bits = [...family(prefix)].sort((x, y) => (x[1] >>> 0) - (y[1] >>> 0));
+  for (const [name, v] of bits) {
     const bit = v >>> 0;
     // Single bits only: a multi-bit name (EPOLLRDNORM is one bit, but
     // SOCK_STREAM is a value, not a flag) would swallow several.
-    if (bit !== 0 && (bit & (bit - 1)) === 0 && (rest & bit) === bit) {
+    if (bit !== 0 && ((bit & (bit - 1)) >>> 0) === 0 && ((rest & bit) >>> 0) === bit) {
       parts.push(name);
-      rest &= ~bit >>> 0;
+      rest = (rest & ~bit) >>> 0;
     }
   }
   if (rest !== 0) parts.push(`0x${rest.toString(16)}`);

@@ -9,6 +9,8 @@
 import { constantName, flagNames, socketTypeName } from './names.js';
 import { errnoMessage, errnoName } from './errors.js';
 import { constants, sizeof } from './constants.js';
+import { htonl, ntohs } from './address.js';
+import { inet_ntoa } from './cstruct.js';
 import { nativeModule } from './native.js';
 
 /** Where trace lines go: a stream (process.stderr by default, as strace) or a function. */
@@ -40,6 +42,7 @@ function bytes(view: unknown, length: number): string {
 }
 
 type Addr = Record<string, unknown>;
+const n = (v: unknown, dflt = 0): number => (v === undefined || v === null ? dflt : (v as number));
 
 /** A sockaddr as strace prints it, with its length. */
 function sockaddr(a: unknown): [string, number] {
@@ -47,10 +50,17 @@ function sockaddr(a: unknown): [string, number] {
   if (ArrayBuffer.isView(a)) return [`{sa_family=${a.byteLength >= 2 ? new DataView(a.buffer, a.byteOffset).getUint16(0, true) : '?'}, ...}`, a.byteLength];
   const o = a as Addr;
   const family = (o.family ?? o.sin_family ?? o.sin6_family ?? o.sun_family) as number;
-  const port = o.port !== undefined ? `htons(${o.port as number})` : `${o.sin_port ?? o.sin6_port ?? 0}`;
+  // Both forms print as strace prints C's: the port through htons, the
+  // IPv4 address through inet_addr.
+  const port = `htons(${o.port !== undefined ? (o.port as number) : ntohs(n(o.sin_port ?? o.sin6_port))})`;
   if (family === c.AF_INET) {
-    const text = o.sin_addr !== undefined ? `${(o.sin_addr as Addr).s_addr}` : `inet_addr("${(o.address as string) ?? '0.0.0.0'}")`;
-    return [`{sin_family=AF_INET, sin_port=${port}, sin_addr=${text}}`, sizeof.sockaddr_in!];
+    const ip =
+      typeof o.address === 'string'
+        ? o.address
+        : typeof o.address === 'number'
+          ? inet_ntoa({ s_addr: htonl(o.address) })
+          : inet_ntoa({ s_addr: n((o.sin_addr as Addr | undefined)?.s_addr) });
+    return [`{sin_family=AF_INET, sin_port=${port}, sin_addr=inet_addr("${ip}")}`, sizeof.sockaddr_in!];
   }
   if (family === c.AF_INET6) {
     const text = typeof o.address === 'string' ? o.address : '::';
@@ -69,7 +79,6 @@ const result = (r: unknown): string => {
   if (typeof r !== 'number') return typeof r === 'object' && r !== null ? (Array.isArray(r) ? `0, [${r.join(', ')}]` : '0') : String(r);
   return r >= 0 ? String(r) : `-1 ${errnoName(-r)} (${errnoMessage(-r)})`;
 };
-const n = (v: unknown, dflt = 0): number => (v === undefined || v === null ? dflt : (v as number));
 const level = (l: number): string => (l === c.SOL_SOCKET ? 'SOL_SOCKET' : constantName(l, 'IPPROTO_'));
 const OPTION_PREFIX = new Map<number, string>([
   [c.SOL_SOCKET!, 'SO_'],

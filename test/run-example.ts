@@ -29,10 +29,19 @@ export interface Example {
 const running = new Set<Example>();
 
 /** Starts `examples/<file>` with `args`; stop it with {@link stopExamples} in an afterEach. */
-export function startExample(file: string, args: string[] = []): Example {
-  const child = spawn(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], {
+export function startExample(file: string, args: string[] = [], env?: NodeJS.ProcessEnv): Example {
+  return startCommand(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], file, env);
+}
+
+/**
+ * Starts any program the same way (a lesson's compiled C twin, say): `file`
+ * names it in error messages. Stopped by {@link stopExamples} as well.
+ */
+export function startCommand(command: string, args: string[], file: string, env?: NodeJS.ProcessEnv): Example {
+  const child = spawn(command, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: env ?? process.env,
   });
   let out = '';
   let err = '';

@@ -1,0 +1,87 @@
+// The classic C server and client of examples/hello/ and their line-by-line
+// TypeScript twins mean the same: every pairing talks (C and TS, both ways),
+// and the TypeScript server's trace reads like strace's of the C server.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Example, startCommand, startExample, stopExamples } from './run-example.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ps-hello-'));
+const cc = spawnSync('cc', ['--version']).status === 0;
+const bin = (name: string) => join(dir, name);
+
+beforeAll(() => {
+  if (!cc) return;
+  for (const name of ['server', 'client']) execFileSync('cc', ['-O1', '-o', bin(name), `examples/hello/${name}.c`]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(stopExamples);
+
+const server = (lang: 'c' | 'ts', env?: NodeJS.ProcessEnv): Example =>
+  lang === 'c' ? startCommand(bin('server'), ['0'], 'hello/server.c', env) : startExample('hello/server.ts', ['0'], env);
+const client = (lang: 'c' | 'ts', port: string): Example =>
+  lang === 'c' ? startCommand(bin('client'), ['127.0.0.1', port], 'hello/client.c') : startExample('hello/client.ts', ['127.0.0.1', port]);
+
+describe.skipIf(!cc)('examples/hello: C and TypeScript twins', () => {
+  const pairings = [
+    ['c', 'c'],
+    ['ts', 'c'],
+    ['c', 'ts'],
+    ['ts', 'ts'],
+  ] as const;
+  it.each(pairings)('%s server, %s client: the client receives the greeting, the server sees 127.0.0.1', async (s, c) => {
+    const srv = server(s);
+    const [, port] = await srv.waitFor(/server: listening on port (\d+)\n/);
+    const cli = client(c, port!);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toBe("client: received 'Hello, world!'\n");
+    expect(await srv.exited).toBe(0);
+    expect(srv.stdout()).toBe(`server: listening on port ${port}\nserver: got connection from 127.0.0.1\n`);
+  });
+});
+
+describe('trace mode on the hello server', () => {
+  it('prints each call as strace decodes it, and only the library’s calls', async () => {
+    const srv = startExample('hello/server.ts', ['0'], { ...process.env, POSIX_SOCKETS_TRACE: '1' });
+    const [, port] = await srv.waitFor(/server: listening on port (\d+)\n/);
+    const cli = startExample('hello/client.ts', ['127.0.0.1', port!]);
+    expect(await cli.exited).toBe(0);
+    expect(await srv.exited).toBe(0);
+    const lines = srv.transcript().split('\nstderr:\n')[1]!.trim().split('\n');
+    const p = Number(port);
+    const expected = [
+      /^socket\(AF_INET, SOCK_STREAM, 0\) = (\d+)$/,
+      /^setsockopt\((\d+), SOL_SOCKET, SO_REUSEADDR, 1\) = 0$/,
+      /^bind\((\d+), \{sin_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127.0.0.1"\)\}, 16\) = 0$/,
+      /^listen\((\d+), 10\) = 0$/,
+      new RegExp(`^getsockname\\((\\d+), \\{sin_family=AF_INET, sin_port=htons\\(${p}\\), sin_addr=inet_addr\\("127.0.0.1"\\)\\}\\) = 0$`),
+      /^accept\((\d+), \{sin_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127.0.0.1"\)\}, \[16\]\) = (\d+)$/,
+      /^send\((\d+), "Hello, world!", 13, 0\) = 13$/,
+      /^close\((\d+)\) = 0$/,
+      /^close\((\d+)\) = 0$/,
+    ];
+    expect(lines.length, lines.join('\n')).toBe(expected.length);
+    lines.forEach((line, i) => expect(line).toMatch(expected[i]!));
+  });
+
+  it('prints errors as strace does: -1, the errno name and the kernel’s text', async () => {
+    const { trace, socket, connect, close, AF_INET, SOCK_STREAM, SOCK_NONBLOCK } = await import('../lib/index.js');
+    const lines: string[] = [];
+    trace((line) => lines.push(line));
+    const fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+    try {
+      expect(() => connect(fd, { family: AF_INET, address: '127.0.0.1', port: 1 }, 8)).toThrow();
+    } finally {
+      close(fd);
+      trace(false);
+    }
+    expect(lines[0]).toBe(`socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, 0) = ${fd}`);
+    expect(lines[1]).toBe(`connect(${fd}, {sin_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr("127.0.0.1")}, 8) = -1 EINVAL (Invalid argument)`);
+    expect(lines[2]).toBe(`close(${fd}) = 0`);
+    // trace(false) restored the untraced functions: nothing more is printed.
+    close(socket(AF_INET, SOCK_STREAM));
+    expect(lines).toHaveLength(3);
+  });
+});
