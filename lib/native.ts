@@ -1,6 +1,5 @@
-// Loads the compiled addon. POSIX_SOCKETS_ADDON names another build of it
-// (the cmake-js build, a sanitizer build) to load instead.
-import bindings = require('bindings');
+// The compiled addon, loaded once by lib/load.ts (which says where it looks).
+import { loadAddon } from './load.js';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
@@ -11,6 +10,4 @@ const root = path.resolve(__dirname, '..');
  * should import those modules, not this object.
  */
 export const native: Record<string, unknown> & { constants: Record<string, number> } =
-  process.env.POSIX_SOCKETS_ADDON
-    ? require(path.resolve(process.env.POSIX_SOCKETS_ADDON))
-    : bindings({ bindings: 'posix_sockets', module_root: root });
+  loadAddon(root);
