@@ -73,6 +73,20 @@ describe('loading the addon from an installed copy of the package', () => {
       expect(message).toContain(`none for linux-${process.arch} (musl) in ${path.join(pkg, 'prebuilds')} (it has: linux-${process.arch})`);
     });
 
+    it('takes a musl or an arm64 prebuild from its own name and folder, as a later release adds them', () => {
+      // This machine's own file under the other names; node-gyp-build takes
+      // LIBC and npm_config_arch as the machine's libc and CPU.
+      const musl = path.join(pkg, 'prebuilds', `linux-${process.arch}`, 'posix-sockets.musl.node');
+      copyFileSync(addon, musl);
+      expect(load({ LIBC: 'musl' })).toBe('loaded: ok\n');
+      rmSync(musl);
+      const other = process.arch === 'arm64' ? 'x64' : 'arm64';
+      mkdirSync(path.join(pkg, 'prebuilds', `linux-${other}`));
+      copyFileSync(addon, path.join(pkg, 'prebuilds', `linux-${other}`, 'posix-sockets.glibc.node'));
+      expect(load({ npm_config_arch: other })).toBe('loaded: ok\n');
+      rmSync(path.join(pkg, 'prebuilds', `linux-${other}`), { recursive: true });
+    });
+
     it('prefers a build from source in build/Release', () => {
       mkdirSync(path.join(pkg, 'build', 'Release'), { recursive: true });
       // Not an addon at all: loading it fails, which shows it was chosen first.
