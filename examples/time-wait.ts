@@ -29,13 +29,17 @@ import {
   type SockaddrIn,
 } from 'posix-sockets';
 
-/** How many connections on `port` /proc/net/tcp shows in TIME_WAIT (state 06). */
-function timeWaitCount(port: number): number {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+/**
+ * How many connections from `port` to `peerPort` /proc/net/tcp shows in
+ * TIME_WAIT (state 06). Both ports, so another program's connection that
+ * happens to use the same local port number is not counted.
+ */
+function timeWaitCount(port: number, peerPort: number): number {
+  const hex = (p: number) => `:${p.toString(16).toUpperCase().padStart(4, '0')}`;
   return readFileSync('/proc/net/tcp', 'utf8')
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f[1]?.endsWith(hexPort) && f[3] === '06').length;
+    .filter((f) => f[1]?.endsWith(hex(port)) && f[2]?.endsWith(hex(peerPort)) && f[3] === '06').length;
 }
 
 /**
@@ -51,12 +55,13 @@ function serveOneAndCloseFirst(reuseaddr: boolean): SockaddrIn {
   const cfd = socket(AF_INET, SOCK_STREAM);
   connect(cfd, addr);
   const sfd = accept(lfd);
+  const clientPort = (getsockname(cfd) as SockaddrIn).port;
   close(sfd); // the server closes first: the active close
   read(cfd, Buffer.alloc(1)); // the client reads EOF (0) ...
   console.log(`  client, after the server's FIN: ${getTcpInfo(cfd).state}`);
   close(cfd); // ... and closes too: the passive close
   close(lfd); // the server "restarts"
-  console.log(`  connections in TIME_WAIT on the server's port: ${timeWaitCount(addr.port)}`);
+  console.log(`  connections in TIME_WAIT on the server's port: ${timeWaitCount(addr.port, clientPort)}`);
   return addr;
 }
 

@@ -1,13 +1,10 @@
-// Loads the compiled addon. POSIX_SOCKETS_ADDON names another build of it
-// (the cmake-js build, a sanitizer build) to load instead.
-import bindings = require('bindings');
+// The compiled addon, loaded once by lib/load.ts (which says where it looks).
+import { loadAddon } from './load.js';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 
-const addon: object = process.env.POSIX_SOCKETS_ADDON
-  ? require(path.resolve(process.env.POSIX_SOCKETS_ADDON))
-  : bindings({ bindings: 'posix_sockets', module_root: root });
+const addon: object = loadAddon(root);
 
 /**
  * What a native wrapper answers (native/common.h): the system call's result

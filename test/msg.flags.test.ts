@@ -95,7 +95,7 @@ describe('MSG_WAITALL', () => {
       const worker = new Worker(
         `const { workerData: w } = require('node:worker_threads');
          const fs = require('node:fs');
-         const addon = require('bindings')({ bindings: 'posix_sockets', module_root: w.root });
+         const addon = require(w.root + '/test/workers/addon.cjs');
          const file = '/proc/' + w.pid + '/task/' + w.pid + '/';
          const nap = new Int32Array(new SharedArrayBuffer(4));
          // Gives up after about 5 s, so a failing test cannot leave it spinning.

@@ -28,6 +28,13 @@ describe('package', () => {
     expect(out).toBe('function 2 function function');
   });
 
+  it('gives a plain .mjs under Node\'s own loader every export as a named import, and a .cjs the same', () => {
+    const fixture = `${root}/test/fixtures/consumer`;
+    const count = run(['-p', "Object.keys(require('posix-sockets')).length - 1"]);
+    expect(run([`${fixture}/socketpair.mjs`])).toBe(`esm: pong, ${count} named exports`);
+    expect(run([`${fixture}/socketpair.cjs`])).toBe('cjs: ping');
+  });
+
   it('exposes plain data properties in V8 fast mode, so hot calls through it are monomorphic loads', () => {
     const out = run([
       '--allow-natives-syntax',

@@ -277,7 +277,7 @@ describe('system errors are SocketErrors', () => {
 
 describe('worker threads', () => {
   it('the option calls work inside a worker', async () => {
-    const addon = process.env.POSIX_SOCKETS_ADDON ?? path.resolve('build/Release/posix_sockets.node');
+    const addon = path.resolve('test/workers/addon.cjs');
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       const n = require(workerData.addon);

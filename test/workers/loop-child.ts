@@ -1,7 +1,7 @@
 // Child process for test/loop.test.ts: the EpollLoop behaviours that decide
 // whether a process lives or dies, which a test can only watch from outside.
 // Run as `tsx loop-child.ts <mode>`; it prints what happened and exits.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { EFD_NONBLOCK, EPOLLIN, EPOLL_CTL_ADD, EpollLoop, close, epoll_ctl, eventfd, read, write } from '../../lib/index.js';
 
 const mode = process.argv[2];
@@ -69,7 +69,16 @@ switch (mode) {
     // their epfds are released. (Run with --expose-gc.)
     loop.close();
     close(efd);
-    const count = (): number => readdirSync('/proc/self/fd').length;
+    // Only epoll fds are counted: others (tsx's cache writes) may close
+    // while the loops are collected, which would skew a count of every fd.
+    const isEpoll = (fd: string): boolean => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventpoll]';
+      } catch {
+        return false; // the fd readdirSync itself had open
+      }
+    };
+    const count = (): number => readdirSync('/proc/self/fd').filter(isEpoll).length;
     const before = count();
     for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
     const created = count() - before;
