@@ -13,6 +13,17 @@ bool IsObject(napi_env env, napi_value v) {
   return v != nullptr && napi_typeof(env, v, &t) == napi_ok && t == napi_object;
 }
 
+bool IsView(napi_env env, napi_value v) {
+  return v != nullptr &&
+         napi_get_buffer_info(env, v, nullptr, nullptr) == napi_ok;
+}
+
+bool HasField(napi_env env, napi_value obj, const char* key) {
+  bool has = false;
+  napi_has_named_property(env, obj, key, &has);
+  return has;
+}
+
 FieldName::FieldName(const char* argument, const char* field) {
   snprintf(text, sizeof text, "%s.%s", argument, field);
 }

@@ -15,6 +15,11 @@ namespace ps {
 
 // True for a JS object (arrays and functions excluded).
 bool IsObject(napi_env env, napi_value v);
+// True for an ArrayBufferView (Buffer, any TypedArray, DataView): the test
+// ArgBytes itself makes.
+bool IsView(napi_env env, napi_value v);
+// Whether obj has the property `key` (own or inherited), without reading it.
+bool HasField(napi_env env, napi_value obj, const char* key);
 
 // The name of a field in errors: '<argument>.<field>'.
 struct FieldName {

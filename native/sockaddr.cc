@@ -271,10 +271,7 @@ bool ParseRaw(napi_env env, napi_value v, const char* name, SockAddr* out) {
 
 bool ArgSockAddr(napi_env env, napi_value v, const char* name, SockAddr* out) {
   memset(&out->storage, 0, sizeof out->storage);
-  bool is_view = false;
-  if (v != nullptr) napi_is_typedarray(env, v, &is_view);
-  if (!is_view && v != nullptr) napi_is_dataview(env, v, &is_view);
-  if (is_view) return ParseRaw(env, v, name, out);
+  if (IsView(env, v)) return ParseRaw(env, v, name, out);
   if (!IsObject(env, v)) {
     ThrowTypeError(env,
                    "Expected argument '%s' to be an address object such as "

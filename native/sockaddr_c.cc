@@ -18,12 +18,6 @@ namespace ps {
 
 namespace {
 
-bool HasField(napi_env env, napi_value obj, const char* key) {
-  bool has = false;
-  napi_has_named_property(env, obj, key, &has);
-  return has;
-}
-
 bool ParseCInet(napi_env env, napi_value obj, const char* name, SockAddr* out) {
   auto* sin = reinterpret_cast<sockaddr_in*>(&out->storage);
   int64_t family, port, s_addr = 0;

@@ -142,12 +142,6 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   return Decode(env, *o, b, len);
 }
 
-// Whether `v` is an ArrayBufferView: the test ArgBytes itself makes.
-bool IsView(napi_env env, napi_value v) {
-  return v != nullptr &&
-         napi_get_buffer_info(env, v, nullptr, nullptr) == napi_ok;
-}
-
 // setsockopt(fd, level, optname, value) -> 0 or -errno.
 napi_value SetSockOpt(napi_env env, napi_callback_info info) {
   napi_value argv[4];
