@@ -15,7 +15,7 @@ import { api } from '../servers/api.js';
 const iters = Number(process.argv[2] ?? 2_000_000);
 const [a, b] = socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
 const buf = Buffer.alloc(64);
-const rawRecv = nativeModule<{ recv(fd: number, buf: Uint8Array, flags: number): number }>().recv;
+const rawRecv = nativeModule<{ recv(fd: number, buf: Uint8Array): number }>().recv;
 
 function timeRecv(n: number): number {
   let wouldBlock = 0;
@@ -29,7 +29,7 @@ function timeRecv(n: number): number {
 function timeRawRecv(n: number): number {
   let negative = 0;
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) if (rawRecv(a, buf, 0) < 0) negative++;
+  for (let i = 0; i < n; i++) if (rawRecv(a, buf) < 0) negative++;
   const t1 = process.hrtime.bigint();
   if (negative !== n) throw new Error('raw recv did not fail with -EAGAIN');
   return Number(t1 - t0) / n;
