@@ -54,9 +54,10 @@ export interface RecvfromResult {
 
 const WOULD_BLOCK: Readonly<RecvfromResult> = Object.freeze({ bytes: -1, address: null });
 
-// The native side reads a missing argument without a napi call, so the
-// wrappers pass only the arguments the caller gave: the hot two-argument
-// read(fd, buf) costs no more than before.
+// The native side reads a missing argument without a napi call, but an
+// `undefined` passed costs one (napi_typeof), so the wrappers pass only the
+// arguments the caller gave: the hot read(fd, buf) and recv(fd, buf) make
+// exactly one napi call for each argument there is.
 
 /**
  * Reads up to `count` bytes (the rest of `buf` when left out) into `buf` at
@@ -111,7 +112,14 @@ export function write(fd: number, buf: View, count?: number, offset?: number): n
  * @throws {RangeError} when offset, or offset + len, is past the end of `buf`.
  */
 export function recv(fd: number, buf: View, len?: number, flags = 0, offset?: number): number {
-  const r = offset === undefined ? n.recv(fd, buf, len, flags) : n.recv(fd, buf, len, flags, offset);
+  const r =
+    offset !== undefined
+      ? n.recv(fd, buf, len, flags, offset)
+      : flags !== 0
+        ? n.recv(fd, buf, len, flags)
+        : len !== undefined
+          ? n.recv(fd, buf, len)
+          : n.recv(fd, buf);
   return checkWouldBlock(r, 'recv');
 }
 
@@ -126,7 +134,14 @@ export function recv(fd: number, buf: View, len?: number, flags = 0, offset?: nu
  * @throws {RangeError} when offset, or offset + len, is past the end of `buf`.
  */
 export function send(fd: number, buf: View, len?: number, flags = 0, offset?: number): number {
-  const r = offset === undefined ? n.send(fd, buf, len, flags) : n.send(fd, buf, len, flags, offset);
+  const r =
+    offset !== undefined
+      ? n.send(fd, buf, len, flags, offset)
+      : flags !== 0
+        ? n.send(fd, buf, len, flags)
+        : len !== undefined
+          ? n.send(fd, buf, len)
+          : n.send(fd, buf);
   return checkWouldBlock(r, 'send');
 }
 
