@@ -52,6 +52,7 @@ import {
   type Ucred,
 } from '../lib/index.js';
 import { tcpPair } from './helpers.js';
+import { withSocket } from './sockopt-helpers.js';
 
 interface Row {
   level: string;
@@ -60,16 +61,6 @@ interface Row {
   access: string;
 }
 const generated: Row[] = JSON.parse(readFileSync(path.join(__dirname, 'sockopt-types.json'), 'utf8'));
-
-/** A TCP socket for `fn`, closed after. */
-function withTcp(fn: (fd: number) => void): void {
-  const fd = socket(AF_INET, SOCK_STREAM);
-  try {
-    fn(fd);
-  } finally {
-    close(fd);
-  }
-}
 
 describe('the generated option types and the built table', () => {
   it('list the same options, each with its level, C type and access', () => {
@@ -118,7 +109,7 @@ describe('typed getsockopt', () => {
   });
 
   it('rejects a variable of the wrong type at compile time', () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       // @ts-expect-error: SO_KEEPALIVE reads as a boolean
       const n: number = getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE);
       expect(typeof n).toBe('boolean');
@@ -129,7 +120,7 @@ describe('typed getsockopt', () => {
   });
 
   it("rejects a level that is not the option's, which in C reads another option", () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       // @ts-expect-error: TCP_NODELAY is at IPPROTO_TCP; at SOL_SOCKET its number is SO_DEBUG
       expect(getsockopt(fd, SOL_SOCKET, TCP_NODELAY)).toBe(false);
       expect(getsockopt(fd, SOL_TCP, TCP_NODELAY)).toBe(false); // SOL_TCP is IPPROTO_TCP
@@ -137,14 +128,14 @@ describe('typed getsockopt', () => {
   });
 
   it('rejects a set-only option, as the run time does', () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       // @ts-expect-error: IP_ADD_MEMBERSHIP can only be set
       expect(() => getsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP)).toThrow(/can only be set/);
     });
   });
 
   it('a plain number option is the untyped form: the union, and any level', () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       const optname: number = SO_KEEPALIVE;
       const v: SockoptValue = getsockopt(fd, SOL_SOCKET, optname);
       // @ts-expect-error: the union needs narrowing before it is a boolean
@@ -157,7 +148,7 @@ describe('typed getsockopt', () => {
   });
 
   it('the types are there to name: GetsockoptValue<typeof SO_ERROR> is number', () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       const err: GetsockoptValue<typeof SO_ERROR> = getsockopt(fd, SOL_SOCKET, SO_ERROR);
       expect(err).toBe(0);
     });
@@ -166,7 +157,7 @@ describe('typed getsockopt', () => {
 
 describe('typed setsockopt', () => {
   it("takes each option's value type, and the raw bytes for any option", () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       setsockopt(fd, SOL_SOCKET, SO_LINGER, { onoff: true, linger: 0 });
       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1); // C's `int one = 1`
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, 1500); // milliseconds
@@ -179,7 +170,7 @@ describe('typed setsockopt', () => {
   });
 
   it('rejects a value of the wrong type at compile time, as the run time does', () => {
-    withTcp((fd) => {
+    withSocket('tcp', (fd) => {
       // @ts-expect-error: SO_LINGER takes { onoff, linger }
       expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, 5)).toThrow(TypeError);
       // @ts-expect-error: a flag takes true/false or 0/1

@@ -37,13 +37,18 @@ describe('int options read and take numbers', () => {
   intRoundTrips(cov, [['UDP_SEGMENT', UDP_SEGMENT, 'udp', 1000, 1000]]);
 });
 
-/** A receiving UDP socket on 127.0.0.1 and a sender connected to it. */
-function udpPair(): { tx: number; rx: number } {
+/** `fn` with a receiving UDP socket on 127.0.0.1 and a sender connected to it, both closed after. */
+function withUdpPair(fn: (tx: number, rx: number) => void): void {
   const rx = socket(AF_INET, SOCK_DGRAM);
-  bind(rx, loopback());
   const tx = socket(AF_INET, SOCK_DGRAM);
-  connect(tx, getsockname(rx) as ReturnType<typeof loopback>);
-  return { tx, rx };
+  try {
+    bind(rx, loopback());
+    connect(tx, getsockname(rx) as ReturnType<typeof loopback>);
+    fn(tx, rx);
+  } finally {
+    close(tx);
+    close(rx);
+  }
 }
 
 /** Every datagram waiting on `fd`, by length, taken with one recvmmsg. */
@@ -59,48 +64,35 @@ const hostInt = (data: Buffer): number => (endianness() === 'LE' ? data.readInt3
 
 describe('UDP GSO and GRO on loopback', () => {
   it('UDP_SEGMENT: one send of 10 x 1000 bytes arrives as 10 datagrams of 1000 bytes', () => {
-    const { tx, rx } = udpPair();
-    try {
+    withUdpPair((tx, rx) => {
       setsockopt(tx, SOL_UDP, UDP_SEGMENT, 1000);
       expect(send(tx, Buffer.alloc(10_000, 7))).toBe(10_000);
       expect(drain(rx)).toEqual(Array(10).fill(1000));
-    } finally {
-      close(tx);
-      close(rx);
-    }
+    });
   });
 
   it('the last segment may be shorter; a send no longer than one segment is one datagram', () => {
-    const { tx, rx } = udpPair();
-    try {
+    withUdpPair((tx, rx) => {
       setsockopt(tx, SOL_UDP, UDP_SEGMENT, 1000);
       send(tx, Buffer.alloc(2500));
       send(tx, Buffer.alloc(600));
       expect(drain(rx)).toEqual([1000, 1000, 500, 600]);
-    } finally {
-      close(tx);
-      close(rx);
-    }
+    });
   });
 
   it('UDP_SEGMENT as a control message of sendmsg sets the size for that one send (a __u16, udp(7))', () => {
-    const { tx, rx } = udpPair();
-    try {
+    withUdpPair((tx, rx) => {
       const size = Buffer.alloc(2);
       if (endianness() === 'LE') size.writeUInt16LE(400);
       else size.writeUInt16BE(400);
       const control = [{ level: SOL_UDP, type: UDP_SEGMENT, data: size }];
       expect(sendmsg(tx, { buffers: [Buffer.alloc(1200)], control })).toBe(1200);
       expect(drain(rx)).toEqual([400, 400, 400]);
-    } finally {
-      close(tx);
-      close(rx);
-    }
+    });
   });
 
   it('UDP_GRO: the receiver reads the train whole, with the segment size in a UDP_GRO control message', () => {
-    const { tx, rx } = udpPair();
-    try {
+    withUdpPair((tx, rx) => {
       setsockopt(rx, IPPROTO_UDP, UDP_GRO, true);
       setsockopt(tx, IPPROTO_UDP, UDP_SEGMENT, 1000);
       send(tx, Buffer.alloc(10_000, 9));
@@ -116,15 +108,11 @@ describe('UDP GSO and GRO on loopback', () => {
       let total = r.bytes;
       for (let m; (m = recvmsg(rx, [buf], { controlLength: CMSG_SPACE(4) }, MSG_DONTWAIT).bytes) > 0; ) total += m;
       expect(total).toBe(10_000);
-    } finally {
-      close(tx);
-      close(rx);
-    }
+    });
   });
 
   it('without UDP_GRO a receiver never sees more than one segment per read', () => {
-    const { tx, rx } = udpPair();
-    try {
+    withUdpPair((tx, rx) => {
       expect(getsockopt(rx, IPPROTO_UDP, UDP_GRO)).toBe(false);
       setsockopt(tx, IPPROTO_UDP, UDP_SEGMENT, 1000);
       send(tx, Buffer.alloc(5000));
@@ -132,10 +120,7 @@ describe('UDP GSO and GRO on loopback', () => {
       expect(r.bytes).toBe(1000);
       expect(r.control).toEqual([]);
       expect(drain(rx)).toEqual([1000, 1000, 1000, 1000]);
-    } finally {
-      close(tx);
-      close(rx);
-    }
+    });
   });
 });
 
