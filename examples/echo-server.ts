@@ -3,7 +3,7 @@
 // loop: accept waits, read waits, and read returning 0 means the client is
 // done. Run:  npx tsx examples/echo-server.ts [port] [clients]
 // then:       nc 127.0.0.1 <port>   (or any TCP client)
-import { AF_INET, SOCK_STREAM, accept, bind, close, getsockname, listen, read, socket, write } from 'posix-sockets';
+import { AF_INET, SOCK_STREAM, accept, bind, close, constantName, getsockname, listen, read, socket, write } from 'posix-sockets';
 
 const port = Number(process.argv[2] ?? 7000);
 const clients = Number(process.argv[3] ?? Infinity); // stop after this many, for tests
@@ -11,7 +11,8 @@ const clients = Number(process.argv[3] ?? Infinity); // stop after this many, fo
 const lfd = socket(AF_INET, SOCK_STREAM);
 bind(lfd, { family: AF_INET, address: '127.0.0.1', port });
 listen(lfd, 128);
-console.log('listening on', getsockname(lfd)); // port 0 picks a free one
+const me = getsockname(lfd); // port 0 picks a free one
+console.log('listening on', { ...me, family: constantName(me.family, 'AF_') }); // the family by name: AF_INET, not 2
 
 const buf = Buffer.alloc(4096);
 for (let served = 0; served < clients; served++) {

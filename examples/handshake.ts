@@ -6,13 +6,13 @@
 // program calls accept(), which only takes it off the queue. A client can even send data before the server accepts:
 // it waits in the new socket's receive buffer.
 // Run: npx tsx examples/handshake.ts
-import { AF_INET, SOCK_STREAM, accept, bind, close, connect, getpeername, getsockname, listen, read, socket, write } from 'posix-sockets';
+import { AF_INET, SOCK_STREAM, accept, bind, close, connect, constantName, getpeername, getsockname, listen, read, socket, write } from 'posix-sockets';
 
 const lfd = socket(AF_INET, SOCK_STREAM);
 bind(lfd, { family: AF_INET, address: '127.0.0.1', port: 0 });
 listen(lfd, 16);
 const server = getsockname(lfd);
-console.log('server listening on', server);
+console.log('server listening on', { ...server, family: constantName(server.family, 'AF_') }); // AF_INET, not 2
 
 const cfd = socket(AF_INET, SOCK_STREAM);
 connect(cfd, server as { family: typeof AF_INET; address: string; port: number });

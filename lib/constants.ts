@@ -18,6 +18,114 @@ export const sizeof: Readonly<Record<string, number>> = nativeModule<{
   sizeof: Readonly<Record<string, number>>;
 }>().sizeof;
 
+declare const optionBrand: unique symbol;
+declare const levelBrand: unique symbol;
+
+/**
+ * The type of a socket option's constant: a number at run time, named at
+ * compile time so that getsockopt and setsockopt type its value
+ * (`Opt<'SO_KEEPALIVE'>` reads as a boolean). It is still a number wherever
+ * one is accepted; arithmetic on it gives a plain number.
+ */
+export type Opt<N extends string> = number & { readonly [optionBrand]: N };
+
+/** The type of an option level's constant (`Level<'SOL_SOCKET'>`), as {@link Opt}. */
+export type Level<N extends string> = number & { readonly [levelBrand]: N };
+
+/**
+ * The options of the typed table (native/sockopt_table.cc, socketOptions()):
+ * each one's level, C type and access ('r' read only, 'w' set only).
+ */
+export interface SocketOptionTypes {
+  SO_ACCEPTCONN: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'r' };
+  SO_BINDTODEVICE: { level: 'SOL_SOCKET'; kind: 'string'; access: 'rw' };
+  SO_BROADCAST: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_BUSY_POLL: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_COOKIE: { level: 'SOL_SOCKET'; kind: 'uint64'; access: 'r' };
+  SO_DEBUG: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_DOMAIN: { level: 'SOL_SOCKET'; kind: 'int'; access: 'r' };
+  SO_DONTROUTE: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_ERROR: { level: 'SOL_SOCKET'; kind: 'int'; access: 'r' };
+  SO_INCOMING_CPU: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_INCOMING_NAPI_ID: { level: 'SOL_SOCKET'; kind: 'uint'; access: 'r' };
+  SO_KEEPALIVE: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_LINGER: { level: 'SOL_SOCKET'; kind: 'linger'; access: 'rw' };
+  SO_MARK: { level: 'SOL_SOCKET'; kind: 'uint'; access: 'rw' };
+  SO_OOBINLINE: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_PASSCRED: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_PEEK_OFF: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_PEERCRED: { level: 'SOL_SOCKET'; kind: 'ucred'; access: 'r' };
+  SO_PRIORITY: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_PROTOCOL: { level: 'SOL_SOCKET'; kind: 'int'; access: 'r' };
+  SO_RCVBUF: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_RCVBUFFORCE: { level: 'SOL_SOCKET'; kind: 'int'; access: 'w' };
+  SO_RCVLOWAT: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_RCVTIMEO: { level: 'SOL_SOCKET'; kind: 'timeval'; access: 'rw' };
+  SO_REUSEADDR: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_REUSEPORT: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_RXQ_OVFL: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_SNDBUF: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_SNDBUFFORCE: { level: 'SOL_SOCKET'; kind: 'int'; access: 'w' };
+  SO_SNDLOWAT: { level: 'SOL_SOCKET'; kind: 'int'; access: 'rw' };
+  SO_SNDTIMEO: { level: 'SOL_SOCKET'; kind: 'timeval'; access: 'rw' };
+  SO_TIMESTAMP: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_TIMESTAMPNS: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  SO_TYPE: { level: 'SOL_SOCKET'; kind: 'int'; access: 'r' };
+  SO_ZEROCOPY: { level: 'SOL_SOCKET'; kind: 'bool'; access: 'rw' };
+  TCP_CONGESTION: { level: 'IPPROTO_TCP'; kind: 'string'; access: 'rw' };
+  TCP_CORK: { level: 'IPPROTO_TCP'; kind: 'bool'; access: 'rw' };
+  TCP_DEFER_ACCEPT: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_FASTOPEN: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_FASTOPEN_CONNECT: { level: 'IPPROTO_TCP'; kind: 'bool'; access: 'rw' };
+  TCP_INFO: { level: 'IPPROTO_TCP'; kind: 'tcp_info'; access: 'r' };
+  TCP_INQ: { level: 'IPPROTO_TCP'; kind: 'bool'; access: 'rw' };
+  TCP_KEEPCNT: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_KEEPIDLE: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_KEEPINTVL: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_LINGER2: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_MAXSEG: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_NODELAY: { level: 'IPPROTO_TCP'; kind: 'bool'; access: 'rw' };
+  TCP_NOTSENT_LOWAT: { level: 'IPPROTO_TCP'; kind: 'uint'; access: 'rw' };
+  TCP_QUICKACK: { level: 'IPPROTO_TCP'; kind: 'bool'; access: 'rw' };
+  TCP_REPAIR: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_REPAIR_QUEUE: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_SYNCNT: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  TCP_USER_TIMEOUT: { level: 'IPPROTO_TCP'; kind: 'uint'; access: 'rw' };
+  TCP_WINDOW_CLAMP: { level: 'IPPROTO_TCP'; kind: 'int'; access: 'rw' };
+  IP_ADD_MEMBERSHIP: { level: 'IPPROTO_IP'; kind: 'ip_mreqn'; access: 'w' };
+  IP_BIND_ADDRESS_NO_PORT: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_DROP_MEMBERSHIP: { level: 'IPPROTO_IP'; kind: 'ip_mreqn'; access: 'w' };
+  IP_FREEBIND: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_HDRINCL: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_MTU: { level: 'IPPROTO_IP'; kind: 'int'; access: 'r' };
+  IP_MTU_DISCOVER: { level: 'IPPROTO_IP'; kind: 'int'; access: 'rw' };
+  IP_MULTICAST_IF: { level: 'IPPROTO_IP'; kind: 'in_addr'; access: 'rw' };
+  IP_MULTICAST_LOOP: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_MULTICAST_TTL: { level: 'IPPROTO_IP'; kind: 'int'; access: 'rw' };
+  IP_PKTINFO: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_RECVERR: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_RECVTOS: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_RECVTTL: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_TOS: { level: 'IPPROTO_IP'; kind: 'int'; access: 'rw' };
+  IP_TRANSPARENT: { level: 'IPPROTO_IP'; kind: 'bool'; access: 'rw' };
+  IP_TTL: { level: 'IPPROTO_IP'; kind: 'int'; access: 'rw' };
+  IPV6_JOIN_GROUP: { level: 'IPPROTO_IPV6'; kind: 'ipv6_mreq'; access: 'w' };
+  IPV6_LEAVE_GROUP: { level: 'IPPROTO_IPV6'; kind: 'ipv6_mreq'; access: 'w' };
+  IPV6_MTU: { level: 'IPPROTO_IPV6'; kind: 'int'; access: 'rw' };
+  IPV6_MULTICAST_HOPS: { level: 'IPPROTO_IPV6'; kind: 'int'; access: 'rw' };
+  IPV6_MULTICAST_IF: { level: 'IPPROTO_IPV6'; kind: 'int'; access: 'rw' };
+  IPV6_MULTICAST_LOOP: { level: 'IPPROTO_IPV6'; kind: 'bool'; access: 'rw' };
+  IPV6_RECVERR: { level: 'IPPROTO_IPV6'; kind: 'bool'; access: 'rw' };
+  IPV6_RECVHOPLIMIT: { level: 'IPPROTO_IPV6'; kind: 'bool'; access: 'rw' };
+  IPV6_RECVPKTINFO: { level: 'IPPROTO_IPV6'; kind: 'bool'; access: 'rw' };
+  IPV6_RECVTCLASS: { level: 'IPPROTO_IPV6'; kind: 'bool'; access: 'rw' };
+  IPV6_TCLASS: { level: 'IPPROTO_IPV6'; kind: 'int'; access: 'rw' };
+  IPV6_UNICAST_HOPS: { level: 'IPPROTO_IPV6'; kind: 'int'; access: 'rw' };
+  IPV6_V6ONLY: { level: 'IPPROTO_IPV6'; kind: 'bool'; access: 'rw' };
+  UDP_GRO: { level: 'IPPROTO_UDP'; kind: 'bool'; access: 'rw' };
+  UDP_SEGMENT: { level: 'IPPROTO_UDP'; kind: 'int'; access: 'rw' };
+}
+
 // Address families: socket(2) `domain`
 export const AF_UNSPEC = c.AF_UNSPEC as 0;
 export const AF_UNIX = c.AF_UNIX as 1;
@@ -50,50 +158,78 @@ export const SOCK_NONBLOCK = c.SOCK_NONBLOCK;
 export const SOCK_CLOEXEC = c.SOCK_CLOEXEC;
 
 // Protocols: socket(2) `protocol` and option levels
+export const IPPROTO_IP = c.IPPROTO_IP as Level<'IPPROTO_IP'>;
+export const IPPROTO_TCP = c.IPPROTO_TCP as Level<'IPPROTO_TCP'>;
+export const IPPROTO_UDP = c.IPPROTO_UDP as Level<'IPPROTO_UDP'>;
+export const IPPROTO_IPV6 = c.IPPROTO_IPV6 as Level<'IPPROTO_IPV6'>;
 export const {
-  IPPROTO_IP, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6, IPPROTO_ICMPV6, IPPROTO_RAW,
-  IPPROTO_SCTP, IPPROTO_UDPLITE,
+  IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_RAW, IPPROTO_SCTP, IPPROTO_UDPLITE,
 } = c;
 /** Linux 5.6 and later. */
 export const IPPROTO_MPTCP = c.IPPROTO_MPTCP;
 
 // Option levels: setsockopt(2) `level`
+export const SOL_SOCKET = c.SOL_SOCKET as Level<'SOL_SOCKET'>;
+export const SOL_IP = c.SOL_IP as Level<'IPPROTO_IP'>;
+export const SOL_TCP = c.SOL_TCP as Level<'IPPROTO_TCP'>;
+export const SOL_UDP = c.SOL_UDP as Level<'IPPROTO_UDP'>;
+export const SOL_IPV6 = c.SOL_IPV6 as Level<'IPPROTO_IPV6'>;
 export const {
-  SOL_SOCKET, SOL_IP, SOL_TCP, SOL_UDP, SOL_IPV6, SOL_PACKET, SOL_RAW, SOL_XDP, SOL_ALG,
+  SOL_PACKET, SOL_RAW, SOL_XDP, SOL_ALG,
 } = c;
 
 // SOL_SOCKET options: socket(7)
+export const SO_ACCEPTCONN = c.SO_ACCEPTCONN as Opt<'SO_ACCEPTCONN'>;
+export const SO_BINDTODEVICE = c.SO_BINDTODEVICE as Opt<'SO_BINDTODEVICE'>;
+export const SO_BROADCAST = c.SO_BROADCAST as Opt<'SO_BROADCAST'>;
+export const SO_COOKIE = c.SO_COOKIE as Opt<'SO_COOKIE'>;
+export const SO_DEBUG = c.SO_DEBUG as Opt<'SO_DEBUG'>;
+export const SO_DONTROUTE = c.SO_DONTROUTE as Opt<'SO_DONTROUTE'>;
+export const SO_ERROR = c.SO_ERROR as Opt<'SO_ERROR'>;
+export const SO_KEEPALIVE = c.SO_KEEPALIVE as Opt<'SO_KEEPALIVE'>;
+export const SO_LINGER = c.SO_LINGER as Opt<'SO_LINGER'>;
+export const SO_OOBINLINE = c.SO_OOBINLINE as Opt<'SO_OOBINLINE'>;
+export const SO_PASSCRED = c.SO_PASSCRED as Opt<'SO_PASSCRED'>;
+export const SO_PEERCRED = c.SO_PEERCRED as Opt<'SO_PEERCRED'>;
+export const SO_PRIORITY = c.SO_PRIORITY as Opt<'SO_PRIORITY'>;
+export const SO_RCVBUF = c.SO_RCVBUF as Opt<'SO_RCVBUF'>;
+export const SO_RCVLOWAT = c.SO_RCVLOWAT as Opt<'SO_RCVLOWAT'>;
+export const SO_RCVTIMEO = c.SO_RCVTIMEO as Opt<'SO_RCVTIMEO'>;
+export const SO_REUSEADDR = c.SO_REUSEADDR as Opt<'SO_REUSEADDR'>;
+export const SO_SNDBUF = c.SO_SNDBUF as Opt<'SO_SNDBUF'>;
+export const SO_SNDLOWAT = c.SO_SNDLOWAT as Opt<'SO_SNDLOWAT'>;
+export const SO_SNDTIMEO = c.SO_SNDTIMEO as Opt<'SO_SNDTIMEO'>;
+export const SO_TIMESTAMP = c.SO_TIMESTAMP as Opt<'SO_TIMESTAMP'>;
+export const SO_TIMESTAMPNS = c.SO_TIMESTAMPNS as Opt<'SO_TIMESTAMPNS'>;
+export const SO_TYPE = c.SO_TYPE as Opt<'SO_TYPE'>;
 export const {
-  SO_ACCEPTCONN, SO_BINDTODEVICE, SO_BROADCAST, SO_COOKIE, SO_DEBUG, SO_DONTROUTE, SO_ERROR,
-  SO_KEEPALIVE, SO_LINGER, SO_OOBINLINE, SO_PASSCRED, SO_PEERCRED, SO_PRIORITY, SO_RCVBUF,
-  SO_RCVLOWAT, SO_RCVTIMEO, SO_REUSEADDR, SO_SNDBUF, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP,
-  SO_TIMESTAMPNS, SO_TYPE, SO_TIMESTAMPING, SO_PASSSEC, SO_PEERSEC, SO_NOFCS, SO_ATTACH_FILTER,
-  SO_DETACH_FILTER, SO_ATTACH_REUSEPORT_CBPF, SO_ATTACH_REUSEPORT_EBPF, SO_WIFI_STATUS,
+  SO_TIMESTAMPING, SO_PASSSEC, SO_PEERSEC, SO_NOFCS, SO_ATTACH_FILTER, SO_DETACH_FILTER,
+  SO_ATTACH_REUSEPORT_CBPF, SO_ATTACH_REUSEPORT_EBPF, SO_WIFI_STATUS,
 } = c;
 /** Linux 3.11 and later. */
-export const SO_BUSY_POLL = c.SO_BUSY_POLL;
+export const SO_BUSY_POLL = c.SO_BUSY_POLL as Opt<'SO_BUSY_POLL'>;
 /** Linux 2.6.32 and later. */
-export const SO_DOMAIN = c.SO_DOMAIN;
+export const SO_DOMAIN = c.SO_DOMAIN as Opt<'SO_DOMAIN'>;
 /** Linux 3.19 and later. */
-export const SO_INCOMING_CPU = c.SO_INCOMING_CPU;
+export const SO_INCOMING_CPU = c.SO_INCOMING_CPU as Opt<'SO_INCOMING_CPU'>;
 /** Linux 4.12 and later. */
-export const SO_INCOMING_NAPI_ID = c.SO_INCOMING_NAPI_ID;
+export const SO_INCOMING_NAPI_ID = c.SO_INCOMING_NAPI_ID as Opt<'SO_INCOMING_NAPI_ID'>;
 /** Linux 2.6.25 and later. */
-export const SO_MARK = c.SO_MARK;
+export const SO_MARK = c.SO_MARK as Opt<'SO_MARK'>;
 /** Linux 3.4 and later. */
-export const SO_PEEK_OFF = c.SO_PEEK_OFF;
+export const SO_PEEK_OFF = c.SO_PEEK_OFF as Opt<'SO_PEEK_OFF'>;
 /** Linux 2.6.32 and later. */
-export const SO_PROTOCOL = c.SO_PROTOCOL;
+export const SO_PROTOCOL = c.SO_PROTOCOL as Opt<'SO_PROTOCOL'>;
 /** Linux 2.6.14 and later. */
-export const SO_RCVBUFFORCE = c.SO_RCVBUFFORCE;
+export const SO_RCVBUFFORCE = c.SO_RCVBUFFORCE as Opt<'SO_RCVBUFFORCE'>;
 /** Linux 3.9 and later. */
-export const SO_REUSEPORT = c.SO_REUSEPORT;
+export const SO_REUSEPORT = c.SO_REUSEPORT as Opt<'SO_REUSEPORT'>;
 /** Linux 2.6.33 and later. */
-export const SO_RXQ_OVFL = c.SO_RXQ_OVFL;
+export const SO_RXQ_OVFL = c.SO_RXQ_OVFL as Opt<'SO_RXQ_OVFL'>;
 /** Linux 2.6.14 and later. */
-export const SO_SNDBUFFORCE = c.SO_SNDBUFFORCE;
+export const SO_SNDBUFFORCE = c.SO_SNDBUFFORCE as Opt<'SO_SNDBUFFORCE'>;
 /** Linux 4.14 and later. */
-export const SO_ZEROCOPY = c.SO_ZEROCOPY;
+export const SO_ZEROCOPY = c.SO_ZEROCOPY as Opt<'SO_ZEROCOPY'>;
 /** Linux 5.0 and later. */
 export const SO_BINDTOIFINDEX = c.SO_BINDTOIFINDEX;
 /** Linux 4.19 and later. */
@@ -118,44 +254,79 @@ export const SO_RESERVE_MEM = c.SO_RESERVE_MEM;
 export const SO_RCVMARK = c.SO_RCVMARK;
 
 // IPPROTO_TCP options: tcp(7)
+export const TCP_CORK = c.TCP_CORK as Opt<'TCP_CORK'>;
+export const TCP_DEFER_ACCEPT = c.TCP_DEFER_ACCEPT as Opt<'TCP_DEFER_ACCEPT'>;
+export const TCP_INFO = c.TCP_INFO as Opt<'TCP_INFO'>;
+export const TCP_KEEPCNT = c.TCP_KEEPCNT as Opt<'TCP_KEEPCNT'>;
+export const TCP_KEEPIDLE = c.TCP_KEEPIDLE as Opt<'TCP_KEEPIDLE'>;
+export const TCP_KEEPINTVL = c.TCP_KEEPINTVL as Opt<'TCP_KEEPINTVL'>;
+export const TCP_LINGER2 = c.TCP_LINGER2 as Opt<'TCP_LINGER2'>;
+export const TCP_MAXSEG = c.TCP_MAXSEG as Opt<'TCP_MAXSEG'>;
+export const TCP_NODELAY = c.TCP_NODELAY as Opt<'TCP_NODELAY'>;
+export const TCP_QUICKACK = c.TCP_QUICKACK as Opt<'TCP_QUICKACK'>;
+export const TCP_REPAIR_QUEUE = c.TCP_REPAIR_QUEUE as Opt<'TCP_REPAIR_QUEUE'>;
+export const TCP_SYNCNT = c.TCP_SYNCNT as Opt<'TCP_SYNCNT'>;
+export const TCP_WINDOW_CLAMP = c.TCP_WINDOW_CLAMP as Opt<'TCP_WINDOW_CLAMP'>;
 export const {
-  TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_LINGER2,
-  TCP_MAXSEG, TCP_NODELAY, TCP_QUICKACK, TCP_REPAIR_QUEUE, TCP_NO_QUEUE, TCP_RECV_QUEUE,
-  TCP_SEND_QUEUE, TCP_SYNCNT, TCP_WINDOW_CLAMP,
+  TCP_NO_QUEUE, TCP_RECV_QUEUE, TCP_SEND_QUEUE,
 } = c;
 /** Linux 2.6.13 and later. */
-export const TCP_CONGESTION = c.TCP_CONGESTION;
+export const TCP_CONGESTION = c.TCP_CONGESTION as Opt<'TCP_CONGESTION'>;
 /** Linux 3.7 and later. */
-export const TCP_FASTOPEN = c.TCP_FASTOPEN;
+export const TCP_FASTOPEN = c.TCP_FASTOPEN as Opt<'TCP_FASTOPEN'>;
 /** Linux 4.11 and later. */
-export const TCP_FASTOPEN_CONNECT = c.TCP_FASTOPEN_CONNECT;
+export const TCP_FASTOPEN_CONNECT = c.TCP_FASTOPEN_CONNECT as Opt<'TCP_FASTOPEN_CONNECT'>;
 /** Linux 4.18 and later. */
-export const TCP_INQ = c.TCP_INQ;
+export const TCP_INQ = c.TCP_INQ as Opt<'TCP_INQ'>;
 /** Linux 3.12 and later. */
-export const TCP_NOTSENT_LOWAT = c.TCP_NOTSENT_LOWAT;
+export const TCP_NOTSENT_LOWAT = c.TCP_NOTSENT_LOWAT as Opt<'TCP_NOTSENT_LOWAT'>;
 /** Linux 3.5 and later. */
-export const TCP_REPAIR = c.TCP_REPAIR;
+export const TCP_REPAIR = c.TCP_REPAIR as Opt<'TCP_REPAIR'>;
 /** Linux 2.6.37 and later. */
-export const TCP_USER_TIMEOUT = c.TCP_USER_TIMEOUT;
+export const TCP_USER_TIMEOUT = c.TCP_USER_TIMEOUT as Opt<'TCP_USER_TIMEOUT'>;
 
 // IPPROTO_IP options: ip(7)
+export const IP_ADD_MEMBERSHIP = c.IP_ADD_MEMBERSHIP as Opt<'IP_ADD_MEMBERSHIP'>;
+export const IP_DROP_MEMBERSHIP = c.IP_DROP_MEMBERSHIP as Opt<'IP_DROP_MEMBERSHIP'>;
+export const IP_FREEBIND = c.IP_FREEBIND as Opt<'IP_FREEBIND'>;
+export const IP_HDRINCL = c.IP_HDRINCL as Opt<'IP_HDRINCL'>;
+export const IP_MTU = c.IP_MTU as Opt<'IP_MTU'>;
+export const IP_MTU_DISCOVER = c.IP_MTU_DISCOVER as Opt<'IP_MTU_DISCOVER'>;
+export const IP_MULTICAST_IF = c.IP_MULTICAST_IF as Opt<'IP_MULTICAST_IF'>;
+export const IP_MULTICAST_LOOP = c.IP_MULTICAST_LOOP as Opt<'IP_MULTICAST_LOOP'>;
+export const IP_MULTICAST_TTL = c.IP_MULTICAST_TTL as Opt<'IP_MULTICAST_TTL'>;
+export const IP_PKTINFO = c.IP_PKTINFO as Opt<'IP_PKTINFO'>;
+export const IP_RECVERR = c.IP_RECVERR as Opt<'IP_RECVERR'>;
+export const IP_RECVTOS = c.IP_RECVTOS as Opt<'IP_RECVTOS'>;
+export const IP_RECVTTL = c.IP_RECVTTL as Opt<'IP_RECVTTL'>;
+export const IP_TOS = c.IP_TOS as Opt<'IP_TOS'>;
+export const IP_TTL = c.IP_TTL as Opt<'IP_TTL'>;
 export const {
-  IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_FREEBIND, IP_HDRINCL, IP_MTU, IP_MTU_DISCOVER,
-  IP_MULTICAST_IF, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_PKTINFO, IP_PMTUDISC_DO,
-  IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_RECVERR, IP_RECVTOS, IP_RECVTTL, IP_TOS, IP_TTL,
+  IP_OPTIONS, IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_WANT,
 } = c;
 /** Linux 4.2 and later. */
-export const IP_BIND_ADDRESS_NO_PORT = c.IP_BIND_ADDRESS_NO_PORT;
+export const IP_BIND_ADDRESS_NO_PORT = c.IP_BIND_ADDRESS_NO_PORT as Opt<'IP_BIND_ADDRESS_NO_PORT'>;
 /** Linux 2.6.22 and later. */
 export const IP_PMTUDISC_PROBE = c.IP_PMTUDISC_PROBE;
 /** Linux 2.6.24 and later. */
-export const IP_TRANSPARENT = c.IP_TRANSPARENT;
+export const IP_TRANSPARENT = c.IP_TRANSPARENT as Opt<'IP_TRANSPARENT'>;
 
 // IPPROTO_IPV6 options: ipv6(7)
+export const IPV6_JOIN_GROUP = c.IPV6_JOIN_GROUP as Opt<'IPV6_JOIN_GROUP'>;
+export const IPV6_LEAVE_GROUP = c.IPV6_LEAVE_GROUP as Opt<'IPV6_LEAVE_GROUP'>;
+export const IPV6_MTU = c.IPV6_MTU as Opt<'IPV6_MTU'>;
+export const IPV6_MULTICAST_HOPS = c.IPV6_MULTICAST_HOPS as Opt<'IPV6_MULTICAST_HOPS'>;
+export const IPV6_MULTICAST_IF = c.IPV6_MULTICAST_IF as Opt<'IPV6_MULTICAST_IF'>;
+export const IPV6_MULTICAST_LOOP = c.IPV6_MULTICAST_LOOP as Opt<'IPV6_MULTICAST_LOOP'>;
+export const IPV6_RECVERR = c.IPV6_RECVERR as Opt<'IPV6_RECVERR'>;
+export const IPV6_RECVHOPLIMIT = c.IPV6_RECVHOPLIMIT as Opt<'IPV6_RECVHOPLIMIT'>;
+export const IPV6_RECVPKTINFO = c.IPV6_RECVPKTINFO as Opt<'IPV6_RECVPKTINFO'>;
+export const IPV6_RECVTCLASS = c.IPV6_RECVTCLASS as Opt<'IPV6_RECVTCLASS'>;
+export const IPV6_TCLASS = c.IPV6_TCLASS as Opt<'IPV6_TCLASS'>;
+export const IPV6_UNICAST_HOPS = c.IPV6_UNICAST_HOPS as Opt<'IPV6_UNICAST_HOPS'>;
+export const IPV6_V6ONLY = c.IPV6_V6ONLY as Opt<'IPV6_V6ONLY'>;
 export const {
-  IPV6_ADD_MEMBERSHIP, IPV6_DROP_MEMBERSHIP, IPV6_HOPLIMIT, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP,
-  IPV6_MTU, IPV6_MULTICAST_HOPS, IPV6_MULTICAST_IF, IPV6_MULTICAST_LOOP, IPV6_PKTINFO, IPV6_RECVERR,
-  IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_RECVTCLASS, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY,
+  IPV6_ADD_MEMBERSHIP, IPV6_DROP_MEMBERSHIP, IPV6_HOPLIMIT, IPV6_PKTINFO,
 } = c;
 
 // IPPROTO_UDP options: udp(7), UDP GSO and GRO
@@ -167,9 +338,9 @@ export const UDP_NO_CHECK6_TX = c.UDP_NO_CHECK6_TX;
 /** Linux 3.16 and later. */
 export const UDP_NO_CHECK6_RX = c.UDP_NO_CHECK6_RX;
 /** Linux 4.18 and later. */
-export const UDP_SEGMENT = c.UDP_SEGMENT;
+export const UDP_SEGMENT = c.UDP_SEGMENT as Opt<'UDP_SEGMENT'>;
 /** Linux 5.0 and later. */
-export const UDP_GRO = c.UDP_GRO;
+export const UDP_GRO = c.UDP_GRO as Opt<'UDP_GRO'>;
 
 // Message flags: send(2), recv(2), sendmsg(2), recvmsg(2)
 export const {

@@ -6,10 +6,27 @@
 // by socketOptions()). Any other option is one call away through the raw
 // form: a Buffer value for setsockopt, getsockoptBuffer to read.
 //
+// Types: each option constant of the table has a branded type
+// (`Opt<'SO_KEEPALIVE'>`, generated into constants.ts from the table), so
+// getsockopt's result and setsockopt's value are typed per option, and the
+// level must be the option's own. A plain number option (a variable, a
+// literal, an option the table lacks) gets the untyped union.
+//
 // Value rule: an option that C treats as a flag (SO_REUSEADDR, TCP_NODELAY,
 // IP_PKTINFO...) reads as a boolean and is set with true/false or 0/1;
 // every other int option reads and is set as a number.
-import { SO_LINGER, SO_PEERCRED, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, IPPROTO_TCP, TCP_INFO } from './constants.js';
+import {
+  SO_LINGER,
+  SO_PEERCRED,
+  SO_RCVTIMEO,
+  SO_SNDTIMEO,
+  SOL_SOCKET,
+  IPPROTO_TCP,
+  TCP_INFO,
+  type Level,
+  type Opt,
+  type SocketOptionTypes,
+} from './constants.js';
 import { check, checkValue } from './check.js';
 import { SocketError } from './errors.js';
 import { nativeModule, type OrErrno } from './native.js';
@@ -163,6 +180,64 @@ export type SockoptInput =
   | Ipv6Mreq
   | ArrayBufferView;
 
+/** What getsockopt returns for each C type of the typed table (never: set only). */
+interface ReadValue {
+  bool: boolean;
+  int: number;
+  uint: number;
+  linger: Linger;
+  timeval: Timeval;
+  ip_mreqn: never;
+  ipv6_mreq: never;
+  in_addr: string;
+  string: string;
+  ucred: Ucred;
+  uint64: bigint;
+  tcp_info: TcpInfo;
+}
+
+/** What setsockopt takes for each C type (never: read only). */
+interface WriteValue {
+  bool: boolean | 0 | 1;
+  int: number;
+  uint: number;
+  linger: { onoff: boolean | 0 | 1; linger: number };
+  timeval: { sec: number; usec?: number } | number;
+  ip_mreqn: IpMreqn;
+  ipv6_mreq: Ipv6Mreq;
+  in_addr: string;
+  string: string;
+  ucred: never;
+  uint64: never;
+  tcp_info: never;
+}
+
+/** The entry of {@link SocketOptionTypes} for an option constant's type, or never for a plain number. */
+type OptionOf<O> = O extends Opt<infer N extends keyof SocketOptionTypes> ? SocketOptionTypes[N] : never;
+
+/** The level an option constant belongs to (`Level<'SOL_SOCKET'>` for SO_KEEPALIVE); any number for a raw option. */
+export type LevelOf<O extends number> = [OptionOf<O>] extends [never] ? number : Level<OptionOf<O>['level']>;
+
+/** What getsockopt returns for option `O`: boolean for SO_KEEPALIVE, Linger for SO_LINGER...; the union for a raw option. */
+export type GetsockoptValue<O extends number> = [OptionOf<O>] extends [never]
+  ? SockoptValue
+  : ReadValue[OptionOf<O>['kind']];
+
+/** What setsockopt takes for option `O` (always also the raw bytes); the union for a raw option. */
+export type SetsockoptValue<O extends number> = [OptionOf<O>] extends [never]
+  ? SockoptInput
+  : (OptionOf<O>['access'] extends 'r' ? never : WriteValue[OptionOf<O>['kind']]) | ArrayBufferView;
+
+/**
+ * Makes getsockopt of a set-only option (IP_ADD_MEMBERSHIP...) a compile
+ * error on `optname`, as it is a TypeError at run time.
+ */
+type Readable<O> = [OptionOf<O>] extends [never]
+  ? unknown
+  : OptionOf<O>['access'] extends 'w'
+    ? { readonly 'set only: getsockopt cannot read it': never }
+    : unknown;
+
 /** One entry of the typed table: see {@link socketOptions}. */
 export interface SocketOptionInfo {
   level: number;
@@ -196,6 +271,11 @@ const err = new Int32Array(1);
  * SO_COOKIE. `getsockopt(fd, SOL_SOCKET, SO_ERROR)` reads (and clears) the
  * socket's pending error: after a non-blocking connect turns writable it is
  * 0 on success, or the errno number, such as ECONNREFUSED.
+ *
+ * Typed per option: with an option constant of the table the result has the
+ * option's type (`getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE)` is a boolean)
+ * and `level` must be the option's own; with a plain number it is the union
+ * {@link SockoptValue}.
  * Corresponds to getsockopt(2); the options are in socket(7), tcp(7), ip(7)
  * and ipv6(7).
  * @see https://man7.org/linux/man-pages/man2/getsockopt.2.html
@@ -204,10 +284,14 @@ const err = new Int32Array(1);
  * @throws {TypeError} for an option the typed table does not know (use
  *   {@link getsockoptBuffer}) or one that can only be set.
  */
-export function getsockopt(fd: number, level: number, optname: number): SockoptValue {
+export function getsockopt<O extends number>(
+  fd: number,
+  level: LevelOf<O>,
+  optname: O & Readable<O>,
+): GetsockoptValue<O> {
   const v = n.getsockopt(fd, level, optname, err);
   if (v === undefined) throw new SocketError(err[0], 'getsockopt');
-  return v;
+  return v as GetsockoptValue<O>;
 }
 
 /**
@@ -219,6 +303,10 @@ export function getsockopt(fd: number, level: number, optname: number): SockoptV
  * IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP, a string for SO_BINDTODEVICE ('' unbinds),
  * TCP_CONGESTION and IP_MULTICAST_IF. Every field is checked before the
  * system call.
+ *
+ * Typed per option: with an option constant of the table, `value` must be
+ * of the option's type (or raw bytes) and `level` the option's own; with a
+ * plain number, any {@link SockoptInput}.
  *
  * Raw form: an ArrayBufferView `value` is passed as its bytes, to any
  * (level, optname), known to the table or not.
@@ -232,8 +320,13 @@ export function getsockopt(fd: number, level: number, optname: number): SockoptV
  *   Buffer), a read-only option, or a value of the wrong type.
  * @throws {RangeError} for a value or field out of range.
  */
-export function setsockopt(fd: number, level: number, optname: number, value: SockoptInput): void {
-  check(n.setsockopt(fd, level, optname, value), 'setsockopt');
+export function setsockopt<O extends number>(
+  fd: number,
+  level: LevelOf<O>,
+  optname: O,
+  value: SetsockoptValue<O>,
+): void {
+  check(n.setsockopt(fd, level, optname, value as SockoptInput), 'setsockopt');
 }
 
 /**
@@ -268,7 +361,7 @@ export function getsockoptInt(fd: number, level: number, optname: number): numbe
  * @throws {SocketError} EBADF, ENOTSOCK
  */
 export function getLinger(fd: number): Linger {
-  return getsockopt(fd, SOL_SOCKET, SO_LINGER) as Linger;
+  return getsockopt(fd, SOL_SOCKET, SO_LINGER);
 }
 
 /**
@@ -294,7 +387,7 @@ export function getTimeout(fd: number, optname: number): Timeval {
  * @throws {SocketError} EBADF, ENOTSOCK
  */
 export function getPeerCred(fd: number): Ucred {
-  return getsockopt(fd, SOL_SOCKET, SO_PEERCRED) as Ucred;
+  return getsockopt(fd, SOL_SOCKET, SO_PEERCRED);
 }
 
 /**
@@ -304,7 +397,7 @@ export function getPeerCred(fd: number): Ucred {
  * @throws {SocketError} EBADF, ENOTSOCK, EOPNOTSUPP (not a TCP socket)
  */
 export function getTcpInfo(fd: number): TcpInfo {
-  return getsockopt(fd, IPPROTO_TCP, TCP_INFO) as TcpInfo;
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO);
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include "sockopt.h"
@@ -277,6 +278,13 @@ const OptionInfo kOptions[] = {
 #endif
 #ifdef IPV6_V6ONLY
     PS_OPT(IPPROTO_IPV6, IPV6_V6ONLY, kBool, kReadWrite, 0),
+#endif
+// IPPROTO_UDP: generic segmentation and receive offload (Linux 4.18, 5.0)
+#ifdef UDP_GRO
+    PS_OPT(IPPROTO_UDP, UDP_GRO, kBool, kReadWrite, 0),
+#endif
+#ifdef UDP_SEGMENT
+    PS_OPT(IPPROTO_UDP, UDP_SEGMENT, kInt, kReadWrite, 0),
 #endif
 };
 

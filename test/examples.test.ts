@@ -24,6 +24,7 @@ describe('examples/echo-server.ts', () => {
   it('echoes every byte to each client in turn, survives a client that resets, then exits after the last', async () => {
     const server = startExample('echo-server.ts', ['0', '3']);
     const port = Number((await server.waitFor(/port: (\d+)/))[1]);
+    expect(server.stdout()).toContain(`listening on { family: 'AF_INET', address: '127.0.0.1', port: ${port} }`);
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
     expect((await echoOnce(port, big)).equals(big)).toBe(true);
@@ -46,6 +47,19 @@ describe('lessons', () => {
     expect(out).toContain('client wrote 18 bytes before the server accepted');
     expect(out).toContain('the server reads 18 bytes that were already waiting: "sent before accept"');
     expect(out).toMatch(/peer port \d+: true/);
+    expect(out).toMatch(/server listening on \{ family: 'AF_INET', address: '127\.0\.0\.1', port: \d+ \}/);
+  });
+
+  it('udp-gso: one send with UDP_SEGMENT arrives as 10 datagrams; with UDP_GRO, in fewer, larger reads', async () => {
+    const out = await lesson('udp-gso');
+    expect(out).toContain('sender: 1 send() of 10000 bytes with UDP_SEGMENT=1000');
+    expect(out).toContain('receiver: 10 recv() calls, one datagram each, of 1000 bytes');
+    const reads = Number(/receiver with UDP_GRO: (\d+) recvmsg\(\) call\(s\) for the same 10 datagrams/.exec(out)?.[1]);
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThan(10);
+    const lines = [...out.matchAll(/read (\d+) bytes \(\d+ datagrams\), control message SOL_UDP\/UDP_GRO = 1000/g)];
+    expect(lines).toHaveLength(reads);
+    expect(lines.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(10_000);
   });
 
   it('backlog: the accept queue holds backlog + 1 connections; the rest wait', async () => {

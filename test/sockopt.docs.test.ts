@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, SOL_SOCKET, socketOptions } from '../lib/index.js';
+import { IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, SOL_SOCKET, socketOptions } from '../lib/index.js';
 
 const doc = readFileSync(path.join(__dirname, '../README.md'), 'utf8');
 
@@ -26,6 +26,7 @@ describe('README option tables', () => {
     ['IPPROTO_TCP', IPPROTO_TCP],
     ['IPPROTO_IP', IPPROTO_IP],
     ['IPPROTO_IPV6', IPPROTO_IPV6],
+    ['IPPROTO_UDP', IPPROTO_UDP],
   ] as const)('has one sorted row per %s option of the table', ([name, level]) => {
     const table = rows(name);
     const documented = table.map((r) => r[0].replace(/`/g, ''));
@@ -42,7 +43,7 @@ describe('README option tables', () => {
 
   it('has a table for each level the typed table knows, and so does test/ (sockopt.<level>.test.ts)', () => {
     const levels = [...new Set(socketOptions().map((o) => o.level))].sort((a, b) => a - b);
-    expect(levels).toEqual([SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6].sort((a, b) => a - b));
+    expect(levels).toEqual([SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP].sort((a, b) => a - b));
   });
 
   it("states each option's access as the table has it", () => {

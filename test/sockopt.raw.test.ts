@@ -38,7 +38,6 @@ import {
   setsockopt,
   socket,
   socketOptions,
-  type SockoptInput,
 } from '../lib/index.js';
 import { closeAll } from './helpers.js';
 
@@ -111,6 +110,7 @@ describe('bad input is rejected before the system call', () => {
     expect(() => getsockopt(-1, SOL_SOCKET, SO_TYPE)).toThrow(expect.objectContaining({ code: 'EBADF' }));
     expect(() => getsockopt(1.5, SOL_SOCKET, SO_TYPE)).toThrow(TypeError);
     expect(() => getsockopt('3' as unknown as number, SOL_SOCKET, SO_TYPE)).toThrow(/'fd'/);
+    // @ts-expect-error: a level that is not SO_TYPE's (and SO_TYPE is read only)
     expect(() => setsockopt(fd, 'x' as unknown as number, SO_TYPE, 1)).toThrow(/'level'/);
     expect(() => setsockopt(fd, SOL_SOCKET, NaN, 1)).toThrow(/'optname'/);
     expect(() => getsockoptBuffer(-2, SOL_SOCKET, SO_TYPE, 4)).toThrow(expect.objectContaining({ code: 'EBADF' }));
@@ -140,13 +140,18 @@ describe('bad input is rejected before the system call', () => {
   });
 
   it('flags: true/false/0/1 only', () => {
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 2)).toThrow(RangeError);
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 2)).toThrow(/value \(SO_REUSEADDR\)/);
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 'yes')).toThrow(TypeError);
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, null as unknown as number)).toThrow(TypeError);
   });
 
   it('ints: integers in range', () => {
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, SOL_SOCKET, SO_SNDBUF, true)).toThrow(TypeError);
     expect(() => setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 1.5)).toThrow(TypeError);
     expect(() => setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 2 ** 31)).toThrow(RangeError);
@@ -164,9 +169,10 @@ describe('bad input is rejected before the system call', () => {
       [{ onoff: true, linger: -1 }, RangeError, /value\.linger/],
       [{ onoff: true, linger: 2 ** 31 }, RangeError, /value\.linger/],
     ];
+    // `as never`: values tsc would reject, to reach the run-time checks.
     for (const [v, type, message] of bad) {
-      expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, v as SockoptInput)).toThrow(type);
-      expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, v as SockoptInput)).toThrow(message);
+      expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, v as never)).toThrow(type);
+      expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, v as never)).toThrow(message);
     }
   });
 
@@ -183,7 +189,7 @@ describe('bad input is rejected before the system call', () => {
       [{ sec: 1.5 }, TypeError],
     ];
     for (const [v, type] of bad) {
-      expect(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, v as SockoptInput)).toThrow(type);
+      expect(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, v as never)).toThrow(type);
     }
   });
 
@@ -197,9 +203,9 @@ describe('bad input is rejected before the system call', () => {
       [{ multiaddr: '239.1.2.3', ifindex: -1 }, RangeError],
     ];
     for (const [v, type, code] of v4) {
-      expect(() => setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, v as SockoptInput)).toThrow(type);
+      expect(() => setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, v as never)).toThrow(type);
       if (code) {
-        expect(() => setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, v as SockoptInput)).toThrow(
+        expect(() => setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, v as never)).toThrow(
           expect.objectContaining({ code }),
         );
       }
@@ -213,11 +219,13 @@ describe('bad input is rejected before the system call', () => {
     expect(() => setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, 'x')).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
     );
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, 5)).toThrow(TypeError);
   });
 
   it('strings: of the right type and length', () => {
     expect(() => setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, 'a'.repeat(16))).toThrow(RangeError);
+    // @ts-expect-error: the wrong type on purpose, which tsc rejects too
     expect(() => setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, 5)).toThrow(TypeError);
   });
 
