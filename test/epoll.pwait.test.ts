@@ -51,12 +51,12 @@ function watchedPipe(): { ep: number; r: number; w: number } {
 
 const elapsedMs = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
-// The same checks for each wait that takes a mask: a 400 ms wait while five
+// The same checks for each wait that takes a mask: a 1.5 s wait while five
 // SIGUSR2 arrive 40 ms apart.
 const waits: Array<[string, (mask: Sigmask) => number]> = [
-  ['epoll_pwait', (mask) => epoll_pwait(track(epoll_create1()), new Uint32Array(2), 1, 400, mask)],
-  ['epoll_pwait2', (mask) => epoll_pwait2(track(epoll_create1()), new Uint32Array(2), 1, { tv_sec: 0, tv_nsec: 400e6 }, mask)],
-  ['ppoll', (mask) => ppoll(new PollFds(0), 0, { tv_sec: 0, tv_nsec: 400e6 }, mask)],
+  ['epoll_pwait', (mask) => epoll_pwait(track(epoll_create1()), new Uint32Array(2), 1, 1500, mask)],
+  ['epoll_pwait2', (mask) => epoll_pwait2(track(epoll_create1()), new Uint32Array(2), 1, { tv_sec: 1, tv_nsec: 500e6 }, mask)],
+  ['ppoll', (mask) => ppoll(new PollFds(0), 0, { tv_sec: 1, tv_nsec: 500e6 }, mask)],
 ];
 
 for (const [name, wait] of waits) describeSignalMask(name, wait);
