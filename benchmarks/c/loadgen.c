@@ -1,9 +1,7 @@
 // Load generator for the echo benchmarks: N non-blocking TCP connections to
 // 127.0.0.1:<port>, driven by one epoll loop, every echoed byte checked.
 //
-//   loadgen --port P [--mode pingpong|stream|churn|idle] [--conns N]
-//           [--size S] [--depth D] [--duration SEC] [--warmup SEC]
-//           [--deadline SEC] [--server-pid PID] [--active K] [--hold SEC]
+// Options: see usage() in options.h.
 //
 // Modes
 //   pingpong  each connection keeps D messages of S bytes in flight; a
@@ -84,166 +82,11 @@ static uint64_t hist[HIST_BUCKETS];
 static uint64_t churn_seq;
 static int active_limit;  // connections taking part in the traffic phase
 
-// The result line is assembled here and printed once at the end, so that a
-// failure half-way prints its own line and never a broken one.
-static char result[8192];
-static size_t result_len;
+#include "report.h"
+#include "procstat.h"
 
-static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void emit(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(result + result_len, sizeof result - result_len, fmt, ap);
-  va_end(ap);
-  if (n > 0) result_len += (size_t)n < sizeof result - result_len ? (size_t)n : sizeof result - result_len - 1;
-}
 
-static int64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void fail(const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  for (char *p = msg; *p; p++)
-    if (*p == '"' || *p == '\\') *p = '\'';
-  printf("{\"ok\":false,\"error\":\"%s\"}\n", msg);
-  fflush(stdout);
-  exit(1);
-}
-
-static void on_alarm(int sig) {
-  (void)sig;
-  static const char m[] = "{\"ok\":false,\"error\":\"hard deadline reached\"}\n";
-  if (write(1, m, sizeof m - 1) < 0) _exit(3);
-  _exit(3);
-}
-
-// ---- server accounting ----------------------------------------------------
-
-struct Cpu {
-  long long ticks;  // utime + stime, in clock ticks
-  long long ns;     // sum of the threads' run time (schedstat), -1 if unreadable
-};
-
-static struct Cpu read_cpu(int pid) {
-  struct Cpu c = {-1, -1};
-  if (pid <= 0) return c;
-  char path[64], line[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE *f = fopen(path, "r");
-  if (f) {
-    if (fgets(line, sizeof line, f)) {
-      char *p = strrchr(line, ')');  // comm may hold spaces: fields count from after it
-      unsigned long long ut = 0, st = 0;
-      if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
-        c.ticks = (long long)(ut + st);
-    }
-    fclose(f);
-  }
-  snprintf(path, sizeof path, "/proc/%d/task", pid);
-  DIR *d = opendir(path);
-  if (d) {
-    long long sum = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-      if (e->d_name[0] == '.') continue;
-      snprintf(line, sizeof line, "/proc/%d/task/%s/schedstat", pid, e->d_name);
-      FILE *t = fopen(line, "r");
-      if (!t) continue;
-      long long v;
-      if (fscanf(t, "%lld", &v) == 1) sum += v;
-      fclose(t);
-    }
-    closedir(d);
-    c.ns = sum;
-  }
-  return c;
-}
-
-static long read_status_kb(int pid, const char *key) {
-  char path[64], line[256];
-  snprintf(path, sizeof path, "/proc/%d/status", pid);
-  FILE *f = fopen(path, "r");
-  long v = -1;
-  size_t kl = strlen(key);
-  if (!f) return -1;
-  while (fgets(line, sizeof line, f))
-    if (!strncmp(line, key, kl) && line[kl] == ':') {
-      v = atol(line + kl + 1);
-      break;
-    }
-  fclose(f);
-  return v;
-}
-
-// TCP "mem" from /proc/net/sockstat, in pages.
-static long sockstat_tcp_mem(void) {
-  FILE *f = fopen("/proc/net/sockstat", "r");
-  char line[256];
-  long v = -1;
-  if (!f) return -1;
-  while (fgets(line, sizeof line, f)) {
-    char *p = strstr(line, "TCP:");
-    char *m = p ? strstr(p, " mem ") : NULL;
-    if (m) v = atol(m + 5);
-  }
-  fclose(f);
-  return v;
-}
-
-static long meminfo_kb(const char *key) {
-  FILE *f = fopen("/proc/meminfo", "r");
-  char line[256];
-  long v = -1;
-  size_t kl = strlen(key);
-  if (!f) return -1;
-  while (fgets(line, sizeof line, f))
-    if (!strncmp(line, key, kl) && line[kl] == ':') v = atol(line + kl + 1);
-  fclose(f);
-  return v;
-}
-
-static double self_cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-// ---- latency histogram: log-linear, 32 sub-buckets per power of two (~3 %) --
-
-static int bucket_of(uint64_t v) {
-  if (v < 64) return (int)v;
-  int msb = 63 - __builtin_clzll(v);
-  int b = 64 + (msb - 6) * 32 + (int)((v >> (msb - 5)) & 31);
-  return b < HIST_BUCKETS ? b : HIST_BUCKETS - 1;
-}
-
-static double bucket_mid(int b) {
-  if (b < 64) return b;
-  int msb = (b - 64) / 32 + 6, sub = (b - 64) % 32;
-  double lo = (double)((uint64_t)(32 + sub) << (msb - 5));
-  return lo + (double)(1ull << (msb - 5)) / 2;
-}
-
-static double percentile(double q) {
-  uint64_t total = 0;
-  for (int b = 0; b < HIST_BUCKETS; b++) total += hist[b];
-  if (!total) return 0;
-  uint64_t rank = (uint64_t)ceil(q * (double)total), seen = 0;
-  if (rank < 1) rank = 1;
-  for (int b = 0; b < HIST_BUCKETS; b++) {
-    seen += hist[b];
-    if (seen >= rank) return bucket_mid(b);
-  }
-  return 0;
-}
+#include "histogram.h"
 
 // ---- connections ------------------------------------------------------------
 
@@ -447,38 +290,10 @@ static void traffic_phase(int64_t hard_deadline) {
          c0.ticks >= 0 && c1.ticks >= 0 ? c1.ticks - c0.ticks : -1, clk, cpu_stat, cpu_sched, loadgen_cpu);
 }
 
-static void usage(void) {
-  fprintf(stderr,
-          "usage: loadgen --port P [--mode pingpong|stream|churn|idle] [--conns N] [--size S] [--depth D]\n"
-          "               [--duration SEC] [--warmup SEC] [--deadline SEC] [--server-pid PID]\n"
-          "               [--active K] [--hold SEC]\n");
-  exit(2);
-}
+#include "options.h"
 
 int main(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!v) usage();
-    i++;
-    if (!strcmp(a, "--port")) port = atoi(v);
-    else if (!strcmp(a, "--mode")) {
-      if (!strcmp(v, "pingpong")) mode = PINGPONG;
-      else if (!strcmp(v, "stream")) mode = STREAM;
-      else if (!strcmp(v, "churn")) mode = CHURN;
-      else if (!strcmp(v, "idle")) mode = IDLE;
-      else usage();
-    } else if (!strcmp(a, "--conns")) nconns = atoi(v);
-    else if (!strcmp(a, "--size")) msg_size = (size_t)atol(v);
-    else if (!strcmp(a, "--depth")) depth = atoi(v);
-    else if (!strcmp(a, "--duration")) duration = atof(v);
-    else if (!strcmp(a, "--warmup")) warmup = atof(v);
-    else if (!strcmp(a, "--deadline")) deadline_s = atof(v);
-    else if (!strcmp(a, "--server-pid")) server_pid = atoi(v);
-    else if (!strcmp(a, "--active")) nactive = atoi(v);
-    else if (!strcmp(a, "--hold")) hold = atof(v);
-    else usage();
-  }
+  parse_options(argc, argv);
   if (port <= 0 || nconns <= 0 || depth <= 0 || msg_size == 0 || duration <= 0 || warmup < 0) usage();
   if (deadline_s <= 0) deadline_s = warmup + duration + hold + 30;
   signal(SIGPIPE, SIG_IGN);
