@@ -23,7 +23,10 @@
         "native/sockopt.cc",
         "native/sockopt_table.cc",
         "native/sockopt_value.cc",
-        "native/tcp_info.cc"
+        "native/tcp_info.cc",
+        "native/uring.cc",
+        "native/uring_ring.cc",
+        "native/uring_submit.cc"
       ],
       "defines": [
         "NAPI_VERSION=8",

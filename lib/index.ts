@@ -11,6 +11,10 @@ export * from './msg.js';
 export * from './epoll.js';
 export * from './loop.js';
 export * from './poller.js';
+export * from './uring.js';
+export * from './liburing.js';
+export * from './uring-prep.js';
+export * from './uring-buf.js';
 
 // `export *` compiles to CommonJS as getters that share one closure
 // (`function () { return m[k]; }`), so every call through the package object

@@ -202,6 +202,8 @@ void InitControlMessages(napi_env env, napi_value exports);
 void InitOptions(napi_env env, napi_value exports);
 void InitEpoll(napi_env env, napi_value exports);
 void InitLoop(napi_env env, napi_value exports);
+void InitUring(napi_env env, napi_value exports);
+void InitUringRing(napi_env env, napi_value exports);
 
 }  // namespace ps
 

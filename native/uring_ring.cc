@@ -1,0 +1,417 @@
+// The io_uring ring object: io_uring_setup(2) and the three mmaps of
+// io_uring_setup(2)'s man page, arenas for I/O buffers, provided-buffer
+// rings (IORING_REGISTER_PBUF_RING), and closing.
+//
+// What JS sees: the CQ ring (from cq_off.head to the end of the CQEs, so
+// not the SQ head and tail), a staging area for SQEs, each arena and the
+// staging half of each buffer ring, all as external ArrayBuffers. What it
+// never sees: the kernel's SQE array, the SQ ring's head, tail and index
+// array, and the buffer rings the kernel reads addresses from.
+//
+// Lifetime. close(), the collector finalizing the handle and the
+// environment's teardown (a worker exiting) each run Close once: cancel
+// every operation with IORING_REGISTER_SYNC_CANCEL, close the fd, detach
+// the views and let go of the memory. Each block is freed when its last
+// holder (the ring, or an ArrayBuffer not yet collected) lets go.
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "uring.h"
+
+namespace ps {
+
+Mem* MemAdopt(void* base, size_t size) {
+  Mem* m = new Mem();
+  m->base = base;
+  m->size = m->mapped = size;
+  return m;
+}
+
+Mem* MemMap(size_t size) {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t mapped = (size + page - 1) / page * page;
+  void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  Mem* m = MemAdopt(p, mapped);
+  m->size = size;
+  return m;
+}
+
+void MemRelease(Mem* m) {
+  if (m == nullptr || --m->refs > 0) return;
+  munmap(m->base, m->mapped);
+  delete m;
+}
+
+namespace {
+
+void OnViewFinalize(napi_env, void*, void* hint) {
+  MemRelease(static_cast<Mem*>(hint));
+}
+
+}  // namespace
+
+napi_value MemView(napi_env env, Mem* m, size_t offset, size_t size) {
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env,
+                                       static_cast<uint8_t*>(m->base) + offset,
+                                       size, OnViewFinalize, m, &ab) != napi_ok)
+    return nullptr;
+  m->refs++;
+  return ab;
+}
+
+namespace {
+
+const napi_type_tag kRingTag = {0x3f6b2d9a1c7e4e05ULL, 0x91d4a8c2b7e3f610ULL};
+
+// A view handed to JS and remembered, to be detached by Close.
+napi_value KeptView(Ring* r, Mem* m, size_t offset, size_t size) {
+  napi_value ab = MemView(r->env, m, offset, size);
+  if (ab == nullptr) return nullptr;
+  napi_ref ref;
+  napi_create_reference(r->env, ab, 1, &ref);
+  r->views.push_back(ref);
+  return ab;
+}
+
+void Close(Ring* r, bool detach) {
+  if (r->closed) return;
+  r->closed = true;
+  // Every operation still in the kernel may write to an arena (a recv) or
+  // read one (a send). IORING_REGISTER_SYNC_CANCEL (Linux 6.0) cancels them
+  // all and returns once they have ended; ENOENT means none was left. When
+  // it cannot say so, the buffers stay mapped for the life of the process.
+  io_uring_sync_cancel_reg reg = {};
+  reg.fd = -1;
+  reg.flags = IORING_ASYNC_CANCEL_ANY;
+  reg.timeout.tv_sec = 1;
+  long c = syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_SYNC_CANCEL,
+                   &reg, 1);
+  r->quiesced = c >= 0 || errno == ENOENT;
+  close(r->fd);
+  r->fd = -1;
+  for (napi_ref ref : r->views) {
+    if (detach) {
+      napi_value ab;
+      if (napi_get_reference_value(r->env, ref, &ab) == napi_ok && ab)
+        napi_detach_arraybuffer(r->env, ab);
+    }
+    napi_delete_reference(r->env, ref);
+  }
+  r->views.clear();
+  MemRelease(r->sqes);
+  MemRelease(r->rings);
+  MemRelease(r->cq);
+  MemRelease(r->staging);
+  r->sqes = r->rings = r->cq = r->staging = nullptr;
+  r->sq_head = r->sq_tail = r->sq_array = nullptr;
+  for (BufRing& b : r->buf_rings) {
+    if (r->quiesced) MemRelease(b.ring);
+    MemRelease(b.staging);
+  }
+  r->buf_rings.clear();
+  if (r->quiesced)
+    for (Mem* m : r->arenas) MemRelease(m);
+  r->arenas.clear();
+}
+
+// The environment is going away (a worker exiting): its views go with it,
+// so there is nothing to detach, and the memory is freed as their
+// finalizers run in the same teardown.
+void OnCleanup(void* arg) {
+  Ring* r = static_cast<Ring*>(arg);
+  r->cleanup_ran = true;
+  napi_handle_scope scope;
+  bool opened = napi_open_handle_scope(r->env, &scope) == napi_ok;
+  Close(r, false);
+  if (opened) napi_close_handle_scope(r->env, scope);
+}
+
+void OnFinalize(napi_env env, void* data, void*) {
+  Ring* r = static_cast<Ring*>(data);
+  // A collected ring has no reachable views to detach.
+  Close(r, false);
+  if (!r->cleanup_ran) napi_remove_env_cleanup_hook(env, OnCleanup, r);
+  delete r;
+}
+
+// Maps the rings as io_uring_setup(2) describes; 0 or -errno.
+int MapRings(Ring* r) {
+  const io_uring_params& p = r->params;
+  size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
+  bool single = p.features & IORING_FEAT_SINGLE_MMAP;
+  if (single && cq_len > sq_len) sq_len = cq_len;
+  int prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED | MAP_POPULATE;
+  void* sq = mmap(nullptr, sq_len, prot, flags, r->fd, IORING_OFF_SQ_RING);
+  if (sq == MAP_FAILED) return -errno;
+  r->rings = MemAdopt(sq, sq_len);
+  if (!single) {
+    void* cq = mmap(nullptr, cq_len, prot, flags, r->fd, IORING_OFF_CQ_RING);
+    if (cq == MAP_FAILED) return -errno;
+    r->cq = MemAdopt(cq, cq_len);
+  }
+  size_t sqes_len = p.sq_entries * sizeof(io_uring_sqe);
+  void* sqes = mmap(nullptr, sqes_len, prot, flags, r->fd, IORING_OFF_SQES);
+  if (sqes == MAP_FAILED) return -errno;
+  r->sqes = MemAdopt(sqes, sqes_len);
+  r->staging = MemMap(sqes_len);
+  if (r->staging == nullptr) return -ENOMEM;
+  auto* base = static_cast<uint8_t*>(sq);
+  r->sq_head = reinterpret_cast<unsigned*>(base + p.sq_off.head);
+  r->sq_tail = reinterpret_cast<unsigned*>(base + p.sq_off.tail);
+  r->sq_array = reinterpret_cast<unsigned*>(base + p.sq_off.array);
+  r->sq_mask = *reinterpret_cast<unsigned*>(base + p.sq_off.ring_mask);
+  // SQ slot i holds SQE i, always: submit writes SQEs in ring order.
+  for (unsigned i = 0; i < p.sq_entries; i++) r->sq_array[i] = i;
+  return 0;
+}
+
+// The CQ view must not reach the SQ head or tail (JS could then make the
+// kernel take stale SQEs), so the layout the kernel reported is checked.
+bool CqViewIsSeparate(const io_uring_params& p) {
+  const io_cqring_offsets& c = p.cq_off;
+  unsigned lo = c.head;
+  return p.sq_off.head + 4 <= lo && p.sq_off.tail + 4 <= lo && c.tail >= lo &&
+         c.ring_mask >= lo && c.ring_entries >= lo && c.overflow >= lo &&
+         c.flags >= lo && c.cqes >= lo;
+}
+
+// uringOpen(entries, params) -> handle, or -errno. Flags the ring object
+// cannot serve are a RangeError: SQPOLL (the kernel would read SQEs while
+// they are written), SQE128 and CQE32 (other entry sizes), and every flag
+// from bit 14 on (NO_MMAP and later, which this header predates).
+napi_value Open(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  int64_t entries;
+  io_uring_params p;
+  if (!ArgInteger(env, argv[0], "entries", 0, UINT32_MAX, &entries) ||
+      !ParamsFromJs(env, argv[1], &p))
+    return nullptr;
+  uint32_t refused = IORING_SETUP_SQPOLL | IORING_SETUP_SQE128 |
+                     IORING_SETUP_CQE32 | ~((1u << 14) - 1);
+  if (p.flags & refused) {
+    ThrowRangeError(env,
+                    "params.flags 0x%x has flags the ring object does not "
+                    "support (0x%x); io_uring_setup takes them",
+                    p.flags, p.flags & refused);
+    return nullptr;
+  }
+  long fd = syscall(__NR_io_uring_setup, static_cast<unsigned>(entries), &p);
+  if (fd < 0) return ResultOrErrno(env, fd);
+  Ring* r = new Ring();
+  r->env = env;
+  r->fd = static_cast<int>(fd);
+  r->params = p;
+  int e = CqViewIsSeparate(p) ? MapRings(r) : -ENOTSUP;
+  if (e < 0) {
+    Close(r, false);
+    delete r;
+    return Int(env, e);
+  }
+  ParamsToJs(env, argv[1], p);
+  napi_value handle;
+  napi_create_external(env, r, OnFinalize, nullptr, &handle);
+  napi_type_tag_object(env, handle, &kRingTag);
+  napi_add_env_cleanup_hook(env, OnCleanup, r);
+  return handle;
+}
+
+}  // namespace
+
+Ring* ArgRing(napi_env env, napi_value v) {
+  bool ok = false;
+  void* p = nullptr;
+  if (v != nullptr &&
+      napi_check_object_type_tag(env, v, &kRingTag, &ok) == napi_ok && ok &&
+      napi_get_value_external(env, v, &p) == napi_ok)
+    return static_cast<Ring*>(p);
+  ThrowTypeError(env, "Expected argument 'ring' to be an io_uring handle");
+  return nullptr;
+}
+
+namespace {
+
+// uringViews(ring) -> [cq, staging]: the CQ ring from cq_off.head, and the
+// SQE staging area. Made once per ring by lib/uring.ts.
+napi_value Views(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  if (r == nullptr) return nullptr;
+  if (r->closed) return Int(env, -EBADF);
+  const io_uring_params& p = r->params;
+  Mem* cq = r->cq ? r->cq : r->rings;
+  size_t cq_end = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
+  napi_value out, cqv, sv;
+  if ((cqv = KeptView(r, cq, p.cq_off.head, cq_end - p.cq_off.head)) ==
+          nullptr ||
+      (sv = KeptView(r, r->staging, 0, p.sq_entries * sizeof(io_uring_sqe))) ==
+          nullptr)
+    return nullptr;
+  napi_create_array_with_length(env, 2, &out);
+  napi_set_element(env, out, 0, cqv);
+  napi_set_element(env, out, 1, sv);
+  return out;
+}
+
+// uringFd(ring) -> the ring's fd, or -1 once closed.
+napi_value Fd(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  return r ? Int(env, r->fd) : nullptr;
+}
+
+// uringArena(ring, size) -> ArrayBuffer, or -errno. Arena i (in order of
+// creation) is named in SQEs as ArenaRef i; it lives as long as the ring.
+napi_value Arena(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  int64_t size;
+  if (r == nullptr || !ArgInteger(env, argv[1], "size", 1, UINT32_MAX, &size))
+    return nullptr;
+  if (r->closed) return Int(env, -EBADF);
+  Mem* m = MemMap(static_cast<size_t>(size));
+  if (m == nullptr) return Int(env, -ENOMEM);
+  r->arenas.push_back(m);
+  return KeptView(r, m, 0, static_cast<size_t>(size));
+}
+
+BufRing* FindBufRing(Ring* r, int64_t bgid) {
+  for (BufRing& b : r->buf_rings)
+    if (b.bgid == bgid) return &b;
+  return nullptr;
+}
+
+// uringBufRing(ring, bgid, entries, arena) -> the staging ArrayBuffer (16
+// bytes an entry, struct io_uring_buf with addr an offset into `arena`), or
+// -errno from IORING_REGISTER_PBUF_RING.
+napi_value BufRingRegister(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  int64_t bgid, entries, arena;
+  if (r == nullptr || !ArgInteger(env, argv[1], "bgid", 0, UINT16_MAX, &bgid) ||
+      !ArgInteger(env, argv[2], "entries", 1, 32768, &entries) ||
+      !ArgInteger(env, argv[3], "arena", 0, UINT32_MAX, &arena))
+    return nullptr;
+  if (r->closed) return Int(env, -EBADF);
+  if (arena >= static_cast<int64_t>(r->arenas.size())) {
+    ThrowRangeError(env, "Argument 'arena' is %lld; the ring has %zu arenas",
+                    static_cast<long long>(arena), r->arenas.size());
+    return nullptr;
+  }
+  size_t bytes = static_cast<size_t>(entries) * sizeof(io_uring_buf);
+  BufRing b;
+  b.bgid = static_cast<uint16_t>(bgid);
+  b.entries = static_cast<uint32_t>(entries);
+  b.arena = static_cast<uint32_t>(arena);
+  b.ring = MemMap(bytes);
+  b.staging = MemMap(bytes);
+  if (b.ring == nullptr || b.staging == nullptr) {
+    MemRelease(b.ring);
+    MemRelease(b.staging);
+    return Int(env, -ENOMEM);
+  }
+  io_uring_buf_reg reg = {};
+  reg.ring_addr = reinterpret_cast<uintptr_t>(b.ring->base);
+  reg.ring_entries = b.entries;
+  reg.bgid = b.bgid;
+  long rc = syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_PBUF_RING,
+                    &reg, 1);
+  if (rc < 0) {
+    int e = errno;
+    MemRelease(b.ring);
+    MemRelease(b.staging);
+    return Int(env, -e);
+  }
+  r->buf_rings.push_back(b);
+  return KeptView(r, b.staging, 0, bytes);
+}
+
+// uringBufRingAdvance(ring, bgid, count) -> the new tail. Checks the
+// `count` staged entries after the tail, copies them into the kernel's ring
+// with real addresses, then publishes the tail (a release store, as
+// io_uring_buf_ring_advance(3)). An entry outside its arena is a
+// RangeError and publishes nothing.
+napi_value BufRingAdvance(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  int64_t bgid, count;
+  if (r == nullptr || !ArgInteger(env, argv[1], "bgid", 0, UINT16_MAX, &bgid) ||
+      !ArgInteger(env, argv[2], "count", 0, 32768, &count))
+    return nullptr;
+  if (r->closed) return Int(env, -EBADF);
+  BufRing* b = FindBufRing(r, bgid);
+  if (b == nullptr) return Int(env, -ENOENT);
+  if (count > b->entries) {
+    ThrowRangeError(env, "Argument 'count' is %lld; the ring has %u entries",
+                    static_cast<long long>(count), b->entries);
+    return nullptr;
+  }
+  Mem* arena = r->arenas[b->arena];
+  auto* staged = static_cast<const io_uring_buf*>(b->staging->base);
+  auto* ring = static_cast<io_uring_buf*>(b->ring->base);
+  unsigned mask = b->entries - 1;
+  for (int64_t i = 0; i < count; i++) {
+    const io_uring_buf& s = staged[(b->tail + i) & mask];
+    if (s.addr > arena->size || s.len > arena->size - s.addr) {
+      ThrowRangeError(env,
+                      "Buffer ring %lld entry %u: [addr, addr + len) = [%llu, "
+                      "%llu) passes the end of arena %u (%zu bytes)",
+                      static_cast<long long>(bgid),
+                      static_cast<unsigned>((b->tail + i) & mask),
+                      static_cast<unsigned long long>(s.addr),
+                      static_cast<unsigned long long>(s.addr + s.len), b->arena,
+                      arena->size);
+      return nullptr;
+    }
+  }
+  for (int64_t i = 0; i < count; i++) {
+    unsigned slot = (b->tail + i) & mask;
+    const io_uring_buf& s = staged[slot];
+    // Field by field: bufs[0].resv is the ring's tail.
+    ring[slot].addr = reinterpret_cast<uintptr_t>(
+        static_cast<uint8_t*>(arena->base) + s.addr);
+    ring[slot].len = s.len;
+    ring[slot].bid = s.bid;
+  }
+  b->tail = static_cast<uint16_t>(b->tail + count);
+  __atomic_store_n(&ring[0].resv, b->tail, __ATOMIC_RELEASE);
+  return Int(env, b->tail);
+}
+
+// uringClose(ring) -> 0. Cancels what is in flight, closes the fd and
+// detaches every view; a no-op once closed.
+napi_value CloseRing(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  if (r == nullptr) return nullptr;
+  Close(r, true);
+  return Int(env, 0);
+}
+
+}  // namespace
+
+void InitUringRing(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "uringOpen", Open);
+  SetFunction(env, exports, "uringViews", Views);
+  SetFunction(env, exports, "uringFd", Fd);
+  SetFunction(env, exports, "uringArena", Arena);
+  SetFunction(env, exports, "uringBufRing", BufRingRegister);
+  SetFunction(env, exports, "uringBufRingAdvance", BufRingAdvance);
+  SetFunction(env, exports, "uringSubmit", UringSubmit);
+  SetFunction(env, exports, "uringClose", CloseRing);
+}
+
+}  // namespace ps
