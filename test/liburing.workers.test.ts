@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { read, write } from '../lib/index.js';
-import { closeAll, listening, tcpPair } from './helpers.js';
+import { closeAll, listening, tcpPair, uringRefused } from './helpers.js';
 
 let fds: number[] = [];
 afterEach(() => {
@@ -43,7 +43,7 @@ async function run(how: 'exit' | 'terminate'): Promise<void> {
   expect(got.toString()).toBe('still here');
 }
 
-describe('io_uring in a worker', () => {
+describe.skipIf(uringRefused())('io_uring in a worker', () => {
   it('a worker that exits with operations in flight closes its ring', () => run('exit'));
   it('a terminated worker closes its ring', () => run('terminate'));
 });
