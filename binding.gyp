@@ -25,6 +25,7 @@
         "native/sockopt_value.cc",
         "native/tcp_info.cc",
         "native/uring.cc",
+        "native/uring_bufring.cc",
         "native/uring_ring.cc",
         "native/uring_submit.cc"
       ],

@@ -101,8 +101,7 @@ export class IoUringArena {
 
 /** struct io_uring: a ring with its CQ ring and SQE staging area mapped, from {@link io_uring_queue_init}. */
 export class IoUring {
-  /** The ring's fd (-1 once closed): for io_uring_register, or to poll for completions. */
-  ring_fd: number;
+  #fd: number;
   /** The params as the kernel filled them in. */
   readonly params: IoUringParams;
   readonly sq_entries: number;
@@ -123,7 +122,7 @@ export class IoUring {
   constructor(entries: number, params: IoUringParams) {
     this.handle = checkUringSetup(n.uringOpen(entries, params), 'io_uring_setup');
     this.params = params;
-    this.ring_fd = n.uringFd(this.handle);
+    this.#fd = n.uringFd(this.handle);
     this.sq_entries = params.sq_entries!;
     this.cq_entries = params.cq_entries!;
     const [cqBuf, staging] = checkValue(n.uringViews(this.handle), 'io_uring_setup');
@@ -142,9 +141,21 @@ export class IoUring {
     for (let i = 0; i < this.cq_entries; i++) this.cqes.push(new IoUringCqe(this.cq, i32, w + 4 * i));
   }
 
+  /** The ring's fd (-1 once closed): for io_uring_register, or to poll for completions. */
+  get ring_fd(): number {
+    return this.#fd;
+  }
+
+  /** @internal io_uring_queue_exit. */
+  close(): void {
+    n.uringClose(this.handle);
+    this.#fd = -1;
+    this.staged = 0;
+  }
+
   /** @internal io_uring_get_sqe. */
   getSqe(): IoUringSqe | null {
-    return this.staged < this.sq_entries ? this.sqes[this.staged++]! : null;
+    return this.staged < this.sq_entries && this.ring_fd >= 0 ? this.sqes[this.staged++]! : null;
   }
 
   /** @internal Submits the staged SQEs (all or none), waiting for `wait` CQEs. */
@@ -226,9 +237,7 @@ export function io_uring_queue_init_params(entries: number, params: IoUringParam
  * @see https://man7.org/linux/man-pages/man3/io_uring_queue_exit.3.html
  */
 export function io_uring_queue_exit(ring: IoUring): void {
-  n.uringClose(ring.handle);
-  ring.ring_fd = -1;
-  ring.staged = 0;
+  ring.close();
 }
 
 /**
@@ -243,7 +252,7 @@ export function io_uring_alloc_arena(ring: IoUring, size: number): IoUringArena 
 
 /**
  * The next free SQE of the staging area, or null when `sq_entries` are
- * staged and not yet submitted. Corresponds to io_uring_get_sqe(3).
+ * staged and not yet submitted (or the ring is closed). Corresponds to io_uring_get_sqe(3).
  * @see https://man7.org/linux/man-pages/man3/io_uring_get_sqe.3.html
  */
 export function io_uring_get_sqe(ring: IoUring): IoUringSqe | null {

@@ -94,6 +94,12 @@ void ParamsToJs(napi_env env, napi_value obj, const io_uring_params& p);
 // uringSubmit(ring, count, min_complete, flags): checks and translates
 // staged SQEs 0..count-1, then one io_uring_enter. In uring_submit.cc.
 napi_value UringSubmit(napi_env env, napi_callback_info info);
+// uringBufRing and uringBufRingAdvance, in uring_bufring.cc.
+napi_value UringBufRing(napi_env env, napi_callback_info info);
+napi_value UringBufRingAdvance(napi_env env, napi_callback_info info);
+// An ArrayBuffer over [offset, offset + size) of `m`, remembered by the
+// ring so that closing detaches it.
+napi_value KeptView(Ring* r, Mem* m, size_t offset, size_t size);
 Ring* ArgRing(napi_env env, napi_value v);
 
 }  // namespace ps

@@ -1,6 +1,7 @@
 // The io_uring ring object: io_uring_setup(2) and the three mmaps of
-// io_uring_setup(2)'s man page, arenas for I/O buffers, provided-buffer
-// rings (IORING_REGISTER_PBUF_RING), and closing.
+// io_uring_setup(2)'s man page, arenas for I/O buffers, and closing.
+// Provided-buffer rings are in uring_bufring.cc, submission in
+// uring_submit.cc.
 //
 // What JS sees: the CQ ring (from cq_off.head to the end of the CQEs, so
 // not the SQ head and tail), a staging area for SQEs, each arena and the
@@ -55,6 +56,16 @@ void OnViewFinalize(napi_env, void*, void* hint) {
 
 }  // namespace
 
+// A view handed to JS and remembered, to be detached by Close.
+napi_value KeptView(Ring* r, Mem* m, size_t offset, size_t size) {
+  napi_value ab = MemView(r->env, m, offset, size);
+  if (ab == nullptr) return nullptr;
+  napi_ref ref;
+  napi_create_reference(r->env, ab, 1, &ref);
+  r->views.push_back(ref);
+  return ab;
+}
+
 napi_value MemView(napi_env env, Mem* m, size_t offset, size_t size) {
   napi_value ab;
   if (napi_create_external_arraybuffer(env,
@@ -68,16 +79,6 @@ napi_value MemView(napi_env env, Mem* m, size_t offset, size_t size) {
 namespace {
 
 const napi_type_tag kRingTag = {0x3f6b2d9a1c7e4e05ULL, 0x91d4a8c2b7e3f610ULL};
-
-// A view handed to JS and remembered, to be detached by Close.
-napi_value KeptView(Ring* r, Mem* m, size_t offset, size_t size) {
-  napi_value ab = MemView(r->env, m, offset, size);
-  if (ab == nullptr) return nullptr;
-  napi_ref ref;
-  napi_create_reference(r->env, ab, 1, &ref);
-  r->views.push_back(ref);
-  return ab;
-}
 
 void Close(Ring* r, bool detach) {
   if (r->closed) return;
@@ -285,111 +286,6 @@ napi_value Arena(napi_env env, napi_callback_info info) {
   return KeptView(r, m, 0, static_cast<size_t>(size));
 }
 
-BufRing* FindBufRing(Ring* r, int64_t bgid) {
-  for (BufRing& b : r->buf_rings)
-    if (b.bgid == bgid) return &b;
-  return nullptr;
-}
-
-// uringBufRing(ring, bgid, entries, arena) -> the staging ArrayBuffer (16
-// bytes an entry, struct io_uring_buf with addr an offset into `arena`), or
-// -errno from IORING_REGISTER_PBUF_RING.
-napi_value BufRingRegister(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!Args(env, info, argv)) return nullptr;
-  Ring* r = ArgRing(env, argv[0]);
-  int64_t bgid, entries, arena;
-  if (r == nullptr || !ArgInteger(env, argv[1], "bgid", 0, UINT16_MAX, &bgid) ||
-      !ArgInteger(env, argv[2], "entries", 1, 32768, &entries) ||
-      !ArgInteger(env, argv[3], "arena", 0, UINT32_MAX, &arena))
-    return nullptr;
-  if (r->closed) return Int(env, -EBADF);
-  if (arena >= static_cast<int64_t>(r->arenas.size())) {
-    ThrowRangeError(env, "Argument 'arena' is %lld; the ring has %zu arenas",
-                    static_cast<long long>(arena), r->arenas.size());
-    return nullptr;
-  }
-  size_t bytes = static_cast<size_t>(entries) * sizeof(io_uring_buf);
-  BufRing b;
-  b.bgid = static_cast<uint16_t>(bgid);
-  b.entries = static_cast<uint32_t>(entries);
-  b.arena = static_cast<uint32_t>(arena);
-  b.ring = MemMap(bytes);
-  b.staging = MemMap(bytes);
-  if (b.ring == nullptr || b.staging == nullptr) {
-    MemRelease(b.ring);
-    MemRelease(b.staging);
-    return Int(env, -ENOMEM);
-  }
-  io_uring_buf_reg reg = {};
-  reg.ring_addr = reinterpret_cast<uintptr_t>(b.ring->base);
-  reg.ring_entries = b.entries;
-  reg.bgid = b.bgid;
-  long rc = syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_PBUF_RING,
-                    &reg, 1);
-  if (rc < 0) {
-    int e = errno;
-    MemRelease(b.ring);
-    MemRelease(b.staging);
-    return Int(env, -e);
-  }
-  r->buf_rings.push_back(b);
-  return KeptView(r, b.staging, 0, bytes);
-}
-
-// uringBufRingAdvance(ring, bgid, count) -> the new tail. Checks the
-// `count` staged entries after the tail, copies them into the kernel's ring
-// with real addresses, then publishes the tail (a release store, as
-// io_uring_buf_ring_advance(3)). An entry outside its arena is a
-// RangeError and publishes nothing.
-napi_value BufRingAdvance(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!Args(env, info, argv)) return nullptr;
-  Ring* r = ArgRing(env, argv[0]);
-  int64_t bgid, count;
-  if (r == nullptr || !ArgInteger(env, argv[1], "bgid", 0, UINT16_MAX, &bgid) ||
-      !ArgInteger(env, argv[2], "count", 0, 32768, &count))
-    return nullptr;
-  if (r->closed) return Int(env, -EBADF);
-  BufRing* b = FindBufRing(r, bgid);
-  if (b == nullptr) return Int(env, -ENOENT);
-  if (count > b->entries) {
-    ThrowRangeError(env, "Argument 'count' is %lld; the ring has %u entries",
-                    static_cast<long long>(count), b->entries);
-    return nullptr;
-  }
-  Mem* arena = r->arenas[b->arena];
-  auto* staged = static_cast<const io_uring_buf*>(b->staging->base);
-  auto* ring = static_cast<io_uring_buf*>(b->ring->base);
-  unsigned mask = b->entries - 1;
-  for (int64_t i = 0; i < count; i++) {
-    const io_uring_buf& s = staged[(b->tail + i) & mask];
-    if (s.addr > arena->size || s.len > arena->size - s.addr) {
-      ThrowRangeError(env,
-                      "Buffer ring %lld entry %u: [addr, addr + len) = [%llu, "
-                      "%llu) passes the end of arena %u (%zu bytes)",
-                      static_cast<long long>(bgid),
-                      static_cast<unsigned>((b->tail + i) & mask),
-                      static_cast<unsigned long long>(s.addr),
-                      static_cast<unsigned long long>(s.addr + s.len), b->arena,
-                      arena->size);
-      return nullptr;
-    }
-  }
-  for (int64_t i = 0; i < count; i++) {
-    unsigned slot = (b->tail + i) & mask;
-    const io_uring_buf& s = staged[slot];
-    // Field by field: bufs[0].resv is the ring's tail.
-    ring[slot].addr = reinterpret_cast<uintptr_t>(
-        static_cast<uint8_t*>(arena->base) + s.addr);
-    ring[slot].len = s.len;
-    ring[slot].bid = s.bid;
-  }
-  b->tail = static_cast<uint16_t>(b->tail + count);
-  __atomic_store_n(&ring[0].resv, b->tail, __ATOMIC_RELEASE);
-  return Int(env, b->tail);
-}
-
 // uringClose(ring) -> 0. Cancels what is in flight, closes the fd and
 // detaches every view; a no-op once closed.
 napi_value CloseRing(napi_env env, napi_callback_info info) {
@@ -408,8 +304,8 @@ void InitUringRing(napi_env env, napi_value exports) {
   SetFunction(env, exports, "uringViews", Views);
   SetFunction(env, exports, "uringFd", Fd);
   SetFunction(env, exports, "uringArena", Arena);
-  SetFunction(env, exports, "uringBufRing", BufRingRegister);
-  SetFunction(env, exports, "uringBufRingAdvance", BufRingAdvance);
+  SetFunction(env, exports, "uringBufRing", UringBufRing);
+  SetFunction(env, exports, "uringBufRingAdvance", UringBufRingAdvance);
   SetFunction(env, exports, "uringSubmit", UringSubmit);
   SetFunction(env, exports, "uringClose", CloseRing);
 }

@@ -180,3 +180,25 @@ it.skipIf(uringRefused())('the fds of rings closed here are gone', () => {
   close(fd);
   expect(() => io_uring_enter(fd, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EBADF' }));
 });
+
+describe.skipIf(uringRefused())('bad input', () => {
+  it('a non-array for IORING_REGISTER_FILES, a non-object for FILES_UPDATE: TypeErrors naming arg', () => {
+    const fd = io_uring_setup(4, {});
+    fds.push(fd);
+    expect(() => io_uring_register(fd, IORING_REGISTER_FILES, 'x' as never)).toThrow(/'arg' to be an array of fds/);
+    expect(() => io_uring_register(fd, IORING_REGISTER_FILES, [1.5])).toThrow(/arg\[0\]/);
+    expect(() => io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, 3)).toThrow(TypeError);
+  });
+
+  it('a closed ring: get_sqe is null and submit is EBADF', () => {
+    const r = io_uring_queue_init(4);
+    io_uring_queue_exit(r);
+    expect(io_uring_get_sqe(r)).toBeNull();
+    expect(() => io_uring_submit_and_wait(r, 1)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+  });
+
+  it('io_uring_enter: counts are checked as unsigned integers', () => {
+    expect(() => io_uring_enter(0, -1, 0, 0)).toThrow(RangeError);
+    expect(() => io_uring_enter(0, 0, 0.5, 0)).toThrow(TypeError);
+  });
+});
