@@ -76,18 +76,28 @@ void ParamsToJs(napi_env env, napi_value obj, const io_uring_params& p) {
   napi_set_named_property(env, obj, "cq_off", cq);
 }
 
+namespace {}  // namespace
+
+bool ArgSetup(napi_env env, napi_callback_info info, napi_value (&argv)[2],
+              unsigned* entries, io_uring_params* p) {
+  int64_t n;
+  if (!Args(env, info, argv) ||
+      !ArgInteger(env, argv[0], "entries", 0, UINT32_MAX, &n) ||
+      !ParamsFromJs(env, argv[1], p))
+    return false;
+  *entries = static_cast<unsigned>(n);
+  return true;
+}
+
 namespace {
 
 // io_uring_setup(entries, params) -> fd; params is value-result as in C.
 napi_value Setup(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!Args(env, info, argv)) return nullptr;
-  int64_t entries;
+  unsigned entries;
   io_uring_params p;
-  if (!ArgInteger(env, argv[0], "entries", 0, UINT32_MAX, &entries) ||
-      !ParamsFromJs(env, argv[1], &p))
-    return nullptr;
-  long fd = syscall(__NR_io_uring_setup, static_cast<unsigned>(entries), &p);
+  if (!ArgSetup(env, info, argv, &entries, &p)) return nullptr;
+  long fd = syscall(__NR_io_uring_setup, entries, &p);
   if (fd < 0) return ResultOrErrno(env, fd);
   ParamsToJs(env, argv[1], p);
   return Int(env, fd);

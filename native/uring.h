@@ -90,6 +90,9 @@ inline uint32_t ArenaRefOffset(uint64_t ref) {
 // cq_entries, wq_fd }) and back (sizes, features, sq_off, cq_off).
 bool ParamsFromJs(napi_env env, napi_value obj, io_uring_params* p);
 void ParamsToJs(napi_env env, napi_value obj, const io_uring_params& p);
+// The (entries, params) arguments of io_uring_setup and uringOpen.
+bool ArgSetup(napi_env env, napi_callback_info info, napi_value (&argv)[2],
+              unsigned* entries, io_uring_params* p);
 
 // uringSubmit(ring, count, min_complete, flags): checks and translates
 // staged SQEs 0..count-1, then one io_uring_enter. In uring_submit.cc.

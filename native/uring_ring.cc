@@ -189,12 +189,9 @@ bool CqViewIsSeparate(const io_uring_params& p) {
 // from bit 14 on (NO_MMAP and later, which this header predates).
 napi_value Open(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!Args(env, info, argv)) return nullptr;
-  int64_t entries;
+  unsigned entries;
   io_uring_params p;
-  if (!ArgInteger(env, argv[0], "entries", 0, UINT32_MAX, &entries) ||
-      !ParamsFromJs(env, argv[1], &p))
-    return nullptr;
+  if (!ArgSetup(env, info, argv, &entries, &p)) return nullptr;
   uint32_t refused = IORING_SETUP_SQPOLL | IORING_SETUP_SQE128 |
                      IORING_SETUP_CQE32 | ~((1u << 14) - 1);
   if (p.flags & refused) {
@@ -204,7 +201,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
                     p.flags, p.flags & refused);
     return nullptr;
   }
-  long fd = syscall(__NR_io_uring_setup, static_cast<unsigned>(entries), &p);
+  long fd = syscall(__NR_io_uring_setup, entries, &p);
   if (fd < 0) return ResultOrErrno(env, fd);
   Ring* r = new Ring();
   r->env = env;
