@@ -108,6 +108,10 @@ describe('epoll echo examples', () => {
     await exercise(await start('echo-et.ts'));
   });
 
+  it('echo-uring.ts (io_uring: multishot accept and recv, provided buffers) echoes every byte', async () => {
+    await exercise(await start('echo-uring.ts'));
+  });
+
   it('echo-loop.ts (EpollLoop) echoes every byte and exits by itself on SIGTERM', async () => {
     await exercise(await start('echo-loop.ts'));
     const child = server as ChildProcess;
