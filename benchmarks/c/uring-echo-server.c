@@ -47,6 +47,7 @@ static int nodelay, sndbuf;
 #define MAXFD 262144
 static int next_bid[NBUFS], q_head[MAXFD], q_tail[MAXFD];
 static uint8_t busy[MAXFD], closing[MAXFD];
+static int starved[MAXFD], nstarved;  // recvs that saw ENOBUFS, re-armed once buffers come back
 
 static void die(const char *what) {
   perror(what);
@@ -170,7 +171,7 @@ static void handle(const struct io_uring_cqe *c, int lfd) {
         echo(fd, b);
         if (!(c->flags & IORING_CQE_F_MORE)) arm_recv(fd);
       } else if (c->res == -ENOBUFS) {
-        arm_recv(fd);  // every buffer is in flight: sends will hand some back
+        starved[nstarved++] = fd;  // every buffer is in flight: sends will hand some back
       } else if (!(c->flags & IORING_CQE_F_MORE)) {
         close_fd(fd);  // EOF or an error
       }
@@ -261,6 +262,7 @@ int main(int argc, char **argv) {
       br_tail += br_pending;
       br_pending = 0;
       __atomic_store_n(&br->tail, (unsigned short)br_tail, __ATOMIC_RELEASE);
+      while (nstarved > 0) arm_recv(starved[--nstarved]);
     }
     submit(1);
     unsigned head = *cq_head, tail = __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE);

@@ -74,7 +74,7 @@ const mask = NBUFS - 1;
 for (let bid = 0; bid < NBUFS; bid++) io_uring_buf_ring_add(br, bid * bufSize, bufSize, bid, mask, bid);
 io_uring_buf_ring_advance(br, NBUFS);
 let recycled = 0;
-let starved = false; // a recv saw ENOBUFS: hand the buffers back now
+const starved: number[] = []; // connections whose recv saw ENOBUFS: re-armed once buffers come back
 const RECYCLE_BATCH = 256;
 const sendLen = new Uint32Array(NBUFS);
 const sendOff = new Uint32Array(NBUFS);
@@ -183,8 +183,7 @@ function onCqe(c: IoUringCqe): void {
         echo(fd, bid);
         if ((flags & IORING_CQE_F_MORE) === 0) armRecv(fd);
       } else if (res === -ENOBUFS) {
-        starved = true;
-        armRecv(fd); // every buffer is in flight: sends will hand some back
+        starved.push(fd); // every buffer is in flight: sends will hand some back
       } else if ((flags & IORING_CQE_F_MORE) === 0) {
         closeFd(fd); // EOF or an error
       }
@@ -224,11 +223,11 @@ function batch(wait: number): void {
     batches++;
     cqes += n;
   }
-  if (recycled >= RECYCLE_BATCH || (starved && recycled > 0)) {
+  if (recycled >= RECYCLE_BATCH || (starved.length > 0 && recycled > 0)) {
     io_uring_buf_ring_advance(br, recycled);
     recycled = 0;
-    starved = false;
     advances++;
+    for (const fd of starved.splice(0)) armRecv(fd);
   }
   if (wait > 0) io_uring_submit_and_wait(ring, wait);
   else io_uring_submit(ring);
