@@ -1,9 +1,11 @@
 // io_uring rings in worker_threads: a worker that exits, or is terminated,
 // with operations in flight closes its ring (the environment's cleanup
 // hook): its fd goes, and the parent's sockets, which the operations were
-// on, are left working.
+// on, are left working. And a ring that becomes garbage with an operation
+// in flight is closed by its finalizer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { read, write } from '../lib/index.js';
@@ -46,4 +48,14 @@ async function run(how: 'exit' | 'terminate'): Promise<void> {
 describe.skipIf(uringRefused())('io_uring in a worker', () => {
   it('a worker that exits with operations in flight closes its ring', () => run('exit'));
   it('a terminated worker closes its ring', () => run('terminate'));
+});
+
+describe.skipIf(uringRefused())('io_uring and the garbage collector', () => {
+  it('a ring collected with an operation in flight is closed by its finalizer', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'workers', 'uring-gc.cjs')], {
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(JSON.parse(out)).toEqual({ before: [true, true, true, true], after: [false, false, false, false] });
+  });
 });
