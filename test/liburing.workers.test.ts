@@ -31,6 +31,7 @@ async function run(how: 'exit' | 'terminate'): Promise<void> {
   expect(readlinkSync(`/proc/self/fd/${ready.fd}`)).toBe('anon_inode:[io_uring]');
   const exited = new Promise<number>((resolve) => w.once('exit', resolve));
   if (how === 'terminate') await w.terminate();
+  else w.postMessage('exit');
   expect(await exited).toBe(how === 'exit' ? 0 : 1);
   let gone = false;
   for (let i = 0; i < 100 && !gone; i++) {

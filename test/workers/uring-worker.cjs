@@ -25,5 +25,6 @@ sqe.setUint16(66, IORING_ACCEPT_MULTISHOT, true);
 sqe.setInt32(68, lfd, true);
 const submitted = native.uringSubmit(ring, 2, 0, 0);
 parentPort.postMessage({ type: 'ready', fd: native.uringFd(ring), submitted, arena: arena.byteLength });
-if (how === 'exit') setTimeout(() => process.exit(0), 20);
-else setInterval(() => undefined, 1000); // alive until terminated
+// Alive until the parent has seen the ring: then exit, or wait to be terminated.
+if (how === 'exit') parentPort.once('message', () => process.exit(0));
+else setInterval(() => undefined, 1000);
