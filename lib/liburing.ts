@@ -3,16 +3,18 @@
 // calls (uring-prep.ts), io_uring_submit, io_uring_peek_cqe, ...
 //
 // The rings are shared memory. Preparing an SQE writes a staging slot and
-// reading a CQE reads the kernel's CQ ring, both plain typed-array accesses:
+// reading a CQE reads a completion ring, both plain typed-array accesses:
 // no Node-API call per operation. One native call a batch (io_uring_submit)
-// checks every staged SQE, turns its arena references into addresses, and
-// enters the kernel (native/uring_submit.cc). Buffers live in arenas the
+// checks every staged SQE, turns its arena references into addresses,
+// enters the kernel, and copies the new CQEs into the completion ring JS
+// reads (native/uring_submit.cc): JS sees no memory the kernel reads, and the
+// ring counts the operations in flight from the kernel's own words. Buffers live in arenas the
 // ring allocates and keeps alive until the ring is closed and every
 // operation has ended, so nothing JS does can make the kernel touch memory
 // the ring does not own.
 import { check, checkUringSetup, checkValue } from './check.js';
 import { nativeModule, type OrErrno } from './native.js';
-import { io_uring_enter, type IoUringParams } from './uring.js';
+import type { IoUringParams } from './uring.js';
 
 type RingHandle = object;
 
@@ -22,12 +24,12 @@ const n = nativeModule<{
   uringFd(h: RingHandle): OrErrno;
   uringArena(h: RingHandle, size: number): ArrayBuffer | OrErrno;
   uringSubmit(h: RingHandle, count: number, min_complete: number, flags: number): OrErrno;
+  uringReap(h: RingHandle): OrErrno;
   uringClose(h: RingHandle): OrErrno;
   constants: Readonly<Record<string, number>>;
 }>();
 const C = n.constants as Record<string, number>;
 const GETEVENTS = C.IORING_ENTER_GETEVENTS!;
-const NEEDS_FLUSH = C.IORING_SQ_CQ_OVERFLOW! | C.IORING_SQ_TASKRUN!;
 const EBUSY = C.EBUSY!;
 const TWO32 = 2 ** 32;
 
@@ -52,7 +54,7 @@ export class IoUringSqe {
   }
 }
 
-/** struct io_uring_cqe, read in place from the kernel's CQ ring: valid until it is marked seen. */
+/** struct io_uring_cqe, read in place from the ring's completion ring: valid until it is marked seen. */
 export class IoUringCqe {
   readonly #u32: Uint32Array;
   readonly #i32: Int32Array;
@@ -111,10 +113,7 @@ export class IoUring {
   /** @internal Staged SQEs, in slots 0..staged-1. */ staged = 0;
   /** @internal */ readonly sqes: IoUringSqe[] = [];
   /** @internal */ readonly cqes: IoUringCqe[] = [];
-  /** @internal The CQ ring's words; indexes of head, tail and sq flags in it. */ readonly cq: Uint32Array;
-  readonly #khead: number;
-  readonly #ktail: number;
-  readonly #sqflags: number;
+  /** @internal The completion ring's words: 0 its tail, 1 its head, CQEs from word 16. */ readonly cq: Uint32Array;
   readonly #cqmask: number;
   #head = 0;
 
@@ -126,19 +125,11 @@ export class IoUring {
     this.sq_entries = params.sq_entries!;
     this.cq_entries = params.cq_entries!;
     const [cqBuf, staging] = checkValue(n.uringViews(this.handle), 'io_uring_setup');
-    const off = params.cq_off!;
-    const base = off.head;
     this.cq = new Uint32Array(cqBuf);
     const i32 = new Int32Array(cqBuf);
-    this.#khead = 0;
-    this.#ktail = (off.tail - base) / 4;
-    const sqf = params.sq_off!.flags - base;
-    this.#sqflags = sqf >= 0 && sqf < cqBuf.byteLength ? sqf / 4 : -1;
-    this.#cqmask = this.cq[(off.ring_mask - base) / 4]!;
-    this.#head = this.cq[this.#khead]!;
+    this.#cqmask = this.cq_entries - 1;
     for (let i = 0; i < this.sq_entries; i++) this.sqes.push(new IoUringSqe(staging, i));
-    const w = (off.cqes - base) / 4;
-    for (let i = 0; i < this.cq_entries; i++) this.cqes.push(new IoUringCqe(this.cq, i32, w + 4 * i));
+    for (let i = 0; i < this.cq_entries; i++) this.cqes.push(new IoUringCqe(this.cq, i32, 16 + 4 * i));
   }
 
   /** The ring's fd (-1 once closed): for io_uring_register, or to poll for completions. */
@@ -172,19 +163,27 @@ export class IoUring {
     return check(r, 'io_uring_enter');
   }
 
-  /** @internal CQEs ready: the kernel's tail (an acquire load) less our head. */
-  ready(): number {
-    return (Atomics.load(this.cq, this.#ktail) - this.#head) >>> 0;
+  /** @internal Waits for `nr` CQEs (io_uring_enter with GETEVENTS), submitting nothing new, and reaps. */
+  wait(nr: number): void {
+    check(n.uringSubmit(this.handle, 0, nr, GETEVENTS), 'io_uring_enter');
   }
 
-  /** @internal The CQE at the head, or null, entering the kernel first when it holds some back. */
+  /** @internal CQEs ready in the completion ring: its tail (an acquire load) less our head. */
+  ready(): number {
+    return (Atomics.load(this.cq, 0) - this.#head) >>> 0;
+  }
+
+  /** @internal CQEs ready, reaping the kernel's first (one native call) when there are none. */
+  reap(): number {
+    const ready = this.ready();
+    if (ready > 0 || this.#fd < 0) return ready;
+    n.uringReap(this.handle);
+    return this.ready();
+  }
+
+  /** @internal The CQE at the head, or null. */
   peek(): IoUringCqe | null {
-    if (this.ready() === 0) {
-      if (this.#sqflags < 0 || (Atomics.load(this.cq, this.#sqflags) & NEEDS_FLUSH) === 0) return null;
-      io_uring_enter(this.ring_fd, 0, 0, GETEVENTS);
-      if (this.ready() === 0) return null;
-    }
-    return this.cqes[this.#head & this.#cqmask]!;
+    return this.reap() === 0 ? null : this.cqes[this.#head & this.#cqmask]!;
   }
 
   /** @internal The i-th ready CQE after the head (i < ready()). */
@@ -195,7 +194,7 @@ export class IoUring {
   /** @internal Marks `count` CQEs seen: a release store of the new head. */
   advance(count: number): void {
     this.#head = (this.#head + count) >>> 0;
-    Atomics.store(this.cq, this.#khead, this.#head);
+    Atomics.store(this.cq, 1, this.#head);
   }
 
   /** @internal */
@@ -304,7 +303,7 @@ export function io_uring_wait_cqe(ring: IoUring): IoUringCqe {
   for (;;) {
     const cqe = ring.peek();
     if (cqe !== null) return cqe;
-    io_uring_enter(ring.ring_fd, 0, 1, GETEVENTS);
+    ring.wait(1);
   }
 }
 
@@ -316,7 +315,7 @@ export function io_uring_wait_cqe(ring: IoUring): IoUringCqe {
  * @see https://man7.org/linux/man-pages/man3/io_uring_for_each_cqe.3.html
  */
 export function io_uring_for_each_cqe(ring: IoUring, fn: (cqe: IoUringCqe) => void): number {
-  const count = ring.ready();
+  const count = ring.reap();
   for (let i = 0; i < count; i++) fn(ring.at(i));
   return count;
 }
@@ -326,7 +325,7 @@ export function io_uring_for_each_cqe(ring: IoUring, fn: (cqe: IoUringCqe) => vo
  * @see https://man7.org/linux/man-pages/man3/io_uring_cq_ready.3.html
  */
 export function io_uring_cq_ready(ring: IoUring): number {
-  return ring.ready();
+  return ring.reap();
 }
 
 /**

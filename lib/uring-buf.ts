@@ -11,7 +11,7 @@ import { epoll_ctl } from './epoll.js';
 import { checkValue } from './check.js';
 import { SocketError } from './errors.js';
 import { EpollLoop } from './loop.js';
-import type { IoUring, IoUringArena } from './liburing.js';
+import { io_uring_cq_ready, type IoUring, type IoUringArena } from './liburing.js';
 import { nativeModule, type OrErrno } from './native.js';
 import { io_uring_register, type IoUringProbe } from './uring.js';
 
@@ -197,6 +197,7 @@ export function io_uring_opcode_supported(probe: Required<IoUringProbe>, op: num
 export class IoUringLoop {
   readonly ring: IoUring;
   readonly #loop: EpollLoop;
+  #started = false;
 
   /**
    * Watches `ring`'s fd (epoll_ctl(2) on the loop's own epoll instance).
@@ -216,11 +217,29 @@ export class IoUringLoop {
   /** Calls `callback(ring)` whenever CQEs are ready; while started and referenced, keeps the process alive. */
   start(callback: (ring: IoUring) => void): void {
     const ring = this.ring;
-    this.#loop.start(() => callback(ring));
+    // The fd is readable while the kernel's CQ ring holds CQEs; CQEs already
+    // reaped into the ring's completion ring (by a wait, or left unread by
+    // the callback) would not wake it, so they get a turn of their own.
+    let scheduled = false;
+    const run = (): void => {
+      scheduled = false;
+      if (this.#started) callback(ring);
+      if (this.#started && !scheduled && io_uring_cq_ready(ring) > 0) {
+        scheduled = true;
+        setImmediate(run);
+      }
+    };
+    this.#started = true;
+    this.#loop.start(run);
+    if (ring.ready() > 0) {
+      scheduled = true;
+      setImmediate(run);
+    }
   }
 
   /** Stops the callbacks; CQEs wait in the ring. */
   stop(): void {
+    this.#started = false;
     this.#loop.stop();
   }
 
@@ -236,6 +255,7 @@ export class IoUringLoop {
 
   /** Stops watching and closes the loop's epoll fd; the ring stays open. */
   close(): void {
+    this.#started = false;
     this.#loop.close();
   }
 }

@@ -1,13 +1,18 @@
-// The io_uring ring object shared by uring.cc (setup, mmap, register,
-// lifetime) and uring_submit.cc (checking and translating SQEs).
+// The io_uring ring object shared by uring_ring.cc (mmap, lifetime),
+// uring_submit.cc (checking and translating SQEs, reaping CQEs) and
+// uring_bufring.cc (provided-buffer rings).
 //
 // Safety rests on one rule: the kernel only ever sees addresses this file
 // made. TypeScript writes SQEs into a staging area it owns, naming buffers by
 // arena reference (see ArenaRef); uring_submit.cc rebuilds each SQE from the
-// fields its opcode means, with real addresses, into the kernel's SQE array,
-// which no JS view covers. The memory the kernel may touch (arenas, buffer
-// rings, the rings themselves) is freed only when the kernel is done with it
-// AND no ArrayBuffer views it any more: each block is reference counted.
+// fields its opcode means, with real addresses, into the kernel's SQE array.
+// No JS view covers any memory the kernel reads: CQEs are copied from the
+// kernel's CQ ring into a JS-visible one as they are reaped (16 bytes each,
+// in the call that entered the kernel anyway), which is also how the ring
+// counts, from the kernel's own words, the operations still in flight. The
+// memory the kernel may touch (arenas, buffer rings) is freed only once that
+// count is zero AND no ArrayBuffer views it any more: each block is
+// reference counted.
 #ifndef POSIX_SOCKETS_URING_H_
 #define POSIX_SOCKETS_URING_H_
 
@@ -62,15 +67,30 @@ struct Ring {
   unsigned* sq_head = nullptr;
   unsigned* sq_tail = nullptr;
   unsigned* sq_array = nullptr;
+  unsigned* sq_flags = nullptr;
   unsigned sq_mask = 0;
+  // The kernel's CQ ring, read only here, and the copy JS reads: word 0 its
+  // tail (written here), word 1 its head (written by JS), CQEs from byte 64.
+  unsigned* cq_head = nullptr;
+  unsigned* cq_tail = nullptr;
+  const io_uring_cqe* cqes = nullptr;
+  unsigned cq_mask = 0;
+  Mem* cq_copy = nullptr;
+  unsigned copy_tail = 0;
+  // In flight = SQEs the kernel took (its SQ head) less the CQEs that ended
+  // an operation (no IORING_CQE_F_MORE). Every SQE the ring lets through
+  // ends in exactly one such CQE (IOSQE_CQE_SKIP_SUCCESS is refused).
+  unsigned last_sq_head = 0;
+  uint64_t consumed = 0;
+  uint64_t ended = 0;
   std::vector<Mem*> arenas;
   std::vector<BufRing> buf_rings;
   // Every ArrayBuffer handed to JS, detached when the ring is closed so that
   // closing frees the memory at once rather than at the next collection.
   std::vector<napi_ref> views;
-  // False when closing could not confirm that every operation ended: the
-  // arenas and buffer rings are then left mapped rather than risk the
-  // kernel writing into memory that was reused.
+  // False when closing could not see every operation end: the arenas and
+  // buffer rings are then left mapped rather than risk the kernel writing
+  // into memory that was reused.
   bool quiesced = true;
   bool closed = false;
   bool finalized = false;
@@ -95,8 +115,19 @@ bool ArgSetup(napi_env env, napi_callback_info info, napi_value (&argv)[2],
               unsigned* entries, io_uring_params* p);
 
 // uringSubmit(ring, count, min_complete, flags): checks and translates
-// staged SQEs 0..count-1, then one io_uring_enter. In uring_submit.cc.
+// staged SQEs 0..count-1, then one io_uring_enter, then reaps. uringReap:
+// reaps only. In uring_submit.cc.
 napi_value UringSubmit(napi_env env, napi_callback_info info);
+napi_value UringReap(napi_env env, napi_callback_info info);
+// Moves the kernel's CQEs into the JS copy (as many as it has room for; or,
+// with to_copy false, drops them), counting the operations that ended.
+void Reap(Ring* r, bool to_copy);
+inline uint64_t InFlight(Ring* r) {
+  unsigned head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+  r->consumed += head - r->last_sq_head;
+  r->last_sq_head = head;
+  return r->consumed - r->ended;
+}
 // uringBufRing and uringBufRingAdvance, in uring_bufring.cc.
 napi_value UringBufRing(napi_env env, napi_callback_info info);
 napi_value UringBufRingAdvance(napi_env env, napi_callback_info info);

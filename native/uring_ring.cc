@@ -3,17 +3,17 @@
 // Provided-buffer rings are in uring_bufring.cc, submission in
 // uring_submit.cc.
 //
-// What JS sees: the CQ ring (from cq_off.head to the end of the CQEs, so
-// not the SQ head and tail), a staging area for SQEs, each arena and the
-// staging half of each buffer ring, all as external ArrayBuffers. What it
-// never sees: the kernel's SQE array, the SQ ring's head, tail and index
-// array, and the buffer rings the kernel reads addresses from.
+// What JS sees: a copy of the CQ ring that reaping fills, a staging area for
+// SQEs, each arena and the staging half of each buffer ring, all as
+// external ArrayBuffers. What it never sees: any memory the kernel reads
+// (the SQ and CQ rings, the SQE array, the buffer rings).
 //
 // Lifetime. close(), the collector finalizing the handle and the
 // environment's teardown (a worker exiting) each run Close once: cancel
-// every operation with IORING_REGISTER_SYNC_CANCEL, close the fd, detach
-// the views and let go of the memory. Each block is freed when its last
-// holder (the ring, or an ArrayBuffer not yet collected) lets go.
+// every operation with IORING_REGISTER_SYNC_CANCEL and wait to see each
+// end, close the fd, detach the views and let go of the memory. Each block
+// is freed when its last holder (the ring, or an ArrayBuffer not yet
+// collected) lets go.
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -85,15 +85,28 @@ void Close(Ring* r, bool detach) {
   r->closed = true;
   // Every operation still in the kernel may write to an arena (a recv) or
   // read one (a send). IORING_REGISTER_SYNC_CANCEL (Linux 6.0) cancels them
-  // all and returns once they have ended; ENOENT means none was left. When
-  // it cannot say so, the buffers stay mapped for the life of the process.
-  io_uring_sync_cancel_reg reg = {};
-  reg.fd = -1;
-  reg.flags = IORING_ASYNC_CANCEL_ANY;
-  reg.timeout.tv_sec = 1;
-  long c = syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_SYNC_CANCEL,
-                   &reg, 1);
-  r->quiesced = c >= 0 || errno == ENOENT;
+  // all; then the ring waits, a second at most, until it has seen each one
+  // end (uring.h). When it cannot, the buffers stay mapped for the life of
+  // the process.
+  r->quiesced = false;
+  if (r->sq_head != nullptr) {
+    io_uring_sync_cancel_reg reg = {};
+    reg.fd = -1;
+    reg.flags = IORING_ASYNC_CANCEL_ANY;
+    reg.timeout.tv_sec = 1;
+    syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_SYNC_CANCEL, &reg,
+            1);
+    for (int i = 0; i < 50 && !r->quiesced; i++) {
+      Reap(r, false);
+      r->quiesced = InFlight(r) == 0;
+      if (r->quiesced) break;
+      __kernel_timespec ts = {0, 20 * 1000 * 1000};
+      io_uring_getevents_arg arg = {};
+      arg.ts = reinterpret_cast<uintptr_t>(&ts);
+      syscall(__NR_io_uring_enter, r->fd, 0, 1,
+              IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+    }
+  }
   close(r->fd);
   r->fd = -1;
   for (napi_ref ref : r->views) {
@@ -109,8 +122,10 @@ void Close(Ring* r, bool detach) {
   MemRelease(r->rings);
   MemRelease(r->cq);
   MemRelease(r->staging);
-  r->sqes = r->rings = r->cq = r->staging = nullptr;
-  r->sq_head = r->sq_tail = r->sq_array = nullptr;
+  MemRelease(r->cq_copy);
+  r->sqes = r->rings = r->cq = r->staging = r->cq_copy = nullptr;
+  r->sq_head = r->sq_tail = r->sq_array = r->sq_flags = nullptr;
+  r->cq_head = r->cq_tail = nullptr;
   for (BufRing& b : r->buf_rings) {
     if (r->quiesced) MemRelease(b.ring);
     MemRelease(b.staging);
@@ -162,25 +177,23 @@ int MapRings(Ring* r) {
   if (sqes == MAP_FAILED) return -errno;
   r->sqes = MemAdopt(sqes, sqes_len);
   r->staging = MemMap(sqes_len);
-  if (r->staging == nullptr) return -ENOMEM;
+  r->cq_copy = MemMap(64 + p.cq_entries * sizeof(io_uring_cqe));
+  if (r->staging == nullptr || r->cq_copy == nullptr) return -ENOMEM;
   auto* base = static_cast<uint8_t*>(sq);
   r->sq_head = reinterpret_cast<unsigned*>(base + p.sq_off.head);
   r->sq_tail = reinterpret_cast<unsigned*>(base + p.sq_off.tail);
   r->sq_array = reinterpret_cast<unsigned*>(base + p.sq_off.array);
+  r->sq_flags = reinterpret_cast<unsigned*>(base + p.sq_off.flags);
   r->sq_mask = *reinterpret_cast<unsigned*>(base + p.sq_off.ring_mask);
+  r->last_sq_head = *r->sq_head;
+  auto* cqbase = static_cast<uint8_t*>(r->cq ? r->cq->base : sq);
+  r->cq_head = reinterpret_cast<unsigned*>(cqbase + p.cq_off.head);
+  r->cq_tail = reinterpret_cast<unsigned*>(cqbase + p.cq_off.tail);
+  r->cq_mask = *reinterpret_cast<unsigned*>(cqbase + p.cq_off.ring_mask);
+  r->cqes = reinterpret_cast<const io_uring_cqe*>(cqbase + p.cq_off.cqes);
   // SQ slot i holds SQE i, always: submit writes SQEs in ring order.
   for (unsigned i = 0; i < p.sq_entries; i++) r->sq_array[i] = i;
   return 0;
-}
-
-// The CQ view must not reach the SQ head or tail (JS could then make the
-// kernel take stale SQEs), so the layout the kernel reported is checked.
-bool CqViewIsSeparate(const io_uring_params& p) {
-  const io_cqring_offsets& c = p.cq_off;
-  unsigned lo = c.head;
-  return p.sq_off.head + 4 <= lo && p.sq_off.tail + 4 <= lo && c.tail >= lo &&
-         c.ring_mask >= lo && c.ring_entries >= lo && c.overflow >= lo &&
-         c.flags >= lo && c.cqes >= lo;
 }
 
 // uringOpen(entries, params) -> handle, or -errno. Flags the ring object
@@ -207,7 +220,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
   r->env = env;
   r->fd = static_cast<int>(fd);
   r->params = p;
-  int e = CqViewIsSeparate(p) ? MapRings(r) : -ENOTSUP;
+  int e = MapRings(r);
   if (e < 0) {
     Close(r, false);
     delete r;
@@ -236,8 +249,9 @@ Ring* ArgRing(napi_env env, napi_value v) {
 
 namespace {
 
-// uringViews(ring) -> [cq, staging]: the CQ ring from cq_off.head, and the
-// SQE staging area. Made once per ring by lib/uring.ts.
+// uringViews(ring) -> [cq, staging]: the copy of the CQ ring that reaping
+// fills (uring.h), and the SQE staging area. Made once per ring by
+// lib/liburing.ts.
 napi_value Views(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!Args(env, info, argv)) return nullptr;
@@ -245,11 +259,8 @@ napi_value Views(napi_env env, napi_callback_info info) {
   if (r == nullptr) return nullptr;
   if (r->closed) return Int(env, -EBADF);
   const io_uring_params& p = r->params;
-  Mem* cq = r->cq ? r->cq : r->rings;
-  size_t cq_end = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
   napi_value out, cqv, sv;
-  if ((cqv = KeptView(r, cq, p.cq_off.head, cq_end - p.cq_off.head)) ==
-          nullptr ||
+  if ((cqv = KeptView(r, r->cq_copy, 0, r->cq_copy->size)) == nullptr ||
       (sv = KeptView(r, r->staging, 0, p.sq_entries * sizeof(io_uring_sqe))) ==
           nullptr)
     return nullptr;
@@ -304,6 +315,7 @@ void InitUringRing(napi_env env, napi_value exports) {
   SetFunction(env, exports, "uringBufRing", UringBufRing);
   SetFunction(env, exports, "uringBufRingAdvance", UringBufRingAdvance);
   SetFunction(env, exports, "uringSubmit", UringSubmit);
+  SetFunction(env, exports, "uringReap", UringReap);
   SetFunction(env, exports, "uringClose", CloseRing);
 }
 

@@ -32,9 +32,11 @@ constexpr uint16_t kAcceptPrio =
 constexpr uint32_t kTimeoutFlags =
     IORING_TIMEOUT_ABS | IORING_TIMEOUT_BOOTTIME | IORING_TIMEOUT_REALTIME |
     IORING_TIMEOUT_ETIME_SUCCESS | (1u << 6);
+// Not IOSQE_CQE_SKIP_SUCCESS: an operation that ends without a CQE could
+// not be counted as ended (uring.h).
 constexpr uint8_t kSqeFlags = IOSQE_FIXED_FILE | IOSQE_IO_DRAIN |
                               IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_ASYNC |
-                              IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS;
+                              IOSQE_BUFFER_SELECT;
 // The largest socket address the kernel copies (sizeof sockaddr_storage):
 // accept writes at most this much, whatever *addrlen says.
 constexpr uint64_t kSockaddrMax = sizeof(sockaddr_storage);
@@ -192,6 +194,49 @@ struct Checker {
 
 }  // namespace
 
+void Reap(Ring* r, bool to_copy) {
+  unsigned head = *r->cq_head;
+  unsigned tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+  unsigned n = tail - head;
+  auto* copy = static_cast<unsigned*>(r->cq_copy->base);
+  auto* out = reinterpret_cast<io_uring_cqe*>(copy + 16);
+  unsigned entries = r->params.cq_entries;
+  if (to_copy) {
+    // JS's head may be anything; a wrong one only costs JS its own CQEs.
+    unsigned used = r->copy_tail - __atomic_load_n(&copy[1], __ATOMIC_ACQUIRE);
+    unsigned room = used > entries ? 0 : entries - used;
+    if (n > room) n = room;
+  }
+  for (unsigned i = 0; i < n; i++) {
+    const io_uring_cqe& c = r->cqes[(head + i) & r->cq_mask];
+    if (!(c.flags & IORING_CQE_F_MORE)) r->ended++;
+    if (to_copy) out[(r->copy_tail + i) & (entries - 1)] = c;
+  }
+  __atomic_store_n(r->cq_head, head + n, __ATOMIC_RELEASE);
+  if (to_copy) {
+    r->copy_tail += n;
+    __atomic_store_n(&copy[0], r->copy_tail, __ATOMIC_RELEASE);
+  }
+}
+
+// uringReap(ring) -> CQEs now in the copy for JS. First enters the kernel
+// (GETEVENTS, no wait) when the SQ flags say it holds completions back: an
+// overflowed CQ ring, or IORING_SETUP_TASKRUN_FLAG's pending work.
+napi_value UringReap(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv)) return nullptr;
+  Ring* r = ArgRing(env, argv[0]);
+  if (r == nullptr) return nullptr;
+  if (r->closed) return Int(env, -EBADF);
+  unsigned flags = __atomic_load_n(r->sq_flags, __ATOMIC_ACQUIRE);
+  if (flags & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN))
+    syscall(__NR_io_uring_enter, r->fd, 0, 0, IORING_ENTER_GETEVENTS, nullptr,
+            0);
+  Reap(r, true);
+  auto* copy = static_cast<unsigned*>(r->cq_copy->base);
+  return Int(env, r->copy_tail - __atomic_load_n(&copy[1], __ATOMIC_ACQUIRE));
+}
+
 // uringSubmit(ring, count, min_complete, flags) -> what io_uring_enter
 // returned (SQEs consumed), or -errno. -EBUSY without entering when the SQ
 // ring lacks room for `count` (the kernel still holds earlier SQEs).
@@ -247,6 +292,12 @@ napi_value UringSubmit(napi_env env, napi_callback_info info) {
     return syscall(__NR_io_uring_enter, r->fd, pending + count, min_complete,
                    flags, nullptr, 0);
   });
+  // A wait reaps what it waited for, in the same call. A plain submit
+  // leaves the CQEs in the kernel's ring, so that its fd stays readable for
+  // a loop that polls it (IoUringLoop); peeking reaps them.
+  int e = errno;
+  if (min_complete > 0) Reap(r, true);
+  errno = e;
   return ResultOrErrno(env, n);
 }
 

@@ -17,6 +17,7 @@ import {
   IORING_SETUP_SINGLE_ISSUER,
   IORING_SETUP_SQPOLL,
   IOSQE_BUFFER_SELECT,
+  IOSQE_CQE_SKIP_SUCCESS,
   SHUT_WR,
   SOL_SOCKET,
   SO_LINGER,
@@ -363,6 +364,14 @@ describe.skipIf(uringRefused())('what the ring refuses', () => {
     io_uring_prep_recv(p, server, arena.ref(0), 1, 0);
     p.u16[(p.base + 2) >>> 1] = 1 << 4; // an ioprio bit the ring does not know
     expect(() => io_uring_submit(r)).toThrow(/ioprio 0x10 has bits this ring refuses/);
+  });
+
+  it('IOSQE_CQE_SKIP_SUCCESS: an operation that could end without a CQE is refused', () => {
+    const r = ring();
+    const s = sqe(r);
+    io_uring_prep_nop(s);
+    io_uring_sqe_set_flags(s, IOSQE_CQE_SKIP_SUCCESS);
+    expect(() => io_uring_submit(r)).toThrow(/flags 0x40 has bits this ring refuses/);
   });
 
   it('a provided buffer outside its arena publishes nothing', () => {

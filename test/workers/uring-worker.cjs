@@ -25,6 +25,9 @@ sqe.setUint16(66, IORING_ACCEPT_MULTISHOT, true);
 sqe.setInt32(68, lfd, true);
 const submitted = native.uringSubmit(ring, 2, 0, 0);
 parentPort.postMessage({ type: 'ready', fd: native.uringFd(ring), submitted, arena: arena.byteLength });
-// Alive until the parent has seen the ring: then exit, or wait to be terminated.
+// Kept reachable, or the collector would close the ring before the worker
+// exits. Alive until the parent has seen the ring: then exit, or wait to be
+// terminated.
+globalThis.kept = { ring, arena };
 if (how === 'exit') parentPort.once('message', () => process.exit(0));
 else setInterval(() => undefined, 1000);
