@@ -17,6 +17,7 @@
 #define POSIX_SOCKETS_URING_H_
 
 #include <linux/io_uring.h>
+#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -58,7 +59,13 @@ struct BufRing {
 
 struct Ring {
   napi_env env = nullptr;
+  // The ring's own fd, for every call made here, and a dup handed to JS
+  // (io_uring_register, polling): JS may close its fd, and the number be
+  // reused, without this ring ever acting on another file.
   int fd = -1;
+  int user_fd = -1;
+  dev_t user_dev = 0;
+  ino_t user_ino = 0;
   io_uring_params params = {};
   Mem* rings = nullptr;    // SQ and CQ rings (IORING_FEAT_SINGLE_MMAP)
   Mem* cq = nullptr;       // the CQ ring when mapped on its own

@@ -14,7 +14,9 @@
 // end, close the fd, detach the views and let go of the memory. Each block
 // is freed when its last holder (the ring, or an ArrayBuffer not yet
 // collected) lets go.
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -109,6 +111,11 @@ void Close(Ring* r, bool detach) {
   }
   close(r->fd);
   r->fd = -1;
+  struct stat st;
+  if (r->user_fd >= 0 && fstat(r->user_fd, &st) == 0 &&
+      st.st_dev == r->user_dev && st.st_ino == r->user_ino)
+    close(r->user_fd);
+  r->user_fd = -1;
   for (napi_ref ref : r->views) {
     if (detach) {
       napi_value ab;
@@ -219,8 +226,14 @@ napi_value Open(napi_env env, napi_callback_info info) {
   Ring* r = new Ring();
   r->env = env;
   r->fd = static_cast<int>(fd);
+  r->user_fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+  struct stat st;
+  if (r->user_fd >= 0 && fstat(r->user_fd, &st) == 0) {
+    r->user_dev = st.st_dev;
+    r->user_ino = st.st_ino;
+  }
   r->params = p;
-  int e = MapRings(r);
+  int e = r->user_fd < 0 ? -errno : MapRings(r);
   if (e < 0) {
     Close(r, false);
     delete r;
@@ -270,12 +283,13 @@ napi_value Views(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// uringFd(ring) -> the ring's fd, or -1 once closed.
+// uringFd(ring) -> the fd JS may use (a dup of the ring's), or -1 once
+// closed.
 napi_value Fd(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!Args(env, info, argv)) return nullptr;
   Ring* r = ArgRing(env, argv[0]);
-  return r ? Int(env, r->fd) : nullptr;
+  return r ? Int(env, r->user_fd) : nullptr;
 }
 
 // uringArena(ring, size) -> ArrayBuffer, or -errno. Arena i (in order of

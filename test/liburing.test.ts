@@ -22,6 +22,7 @@ import {
   SOL_SOCKET,
   SO_LINGER,
   close,
+  eventfd,
   fcntl,
   io_uring_alloc_arena,
   io_uring_buf_ring_add,
@@ -311,6 +312,18 @@ describe.skipIf(uringRefused())('io_uring ring', () => {
       [100, -ECANCELED],
       [101, 0],
     ]);
+  });
+
+  it("the caller closing ring_fd, and the number going to another file, never makes the ring touch that file", () => {
+    const r = io_uring_queue_init(4);
+    close(r.ring_fd);
+    const efd = eventfd(0, 0); // very likely the number ring_fd had
+    fds.push(efd);
+    io_uring_prep_nop(sqe(r));
+    io_uring_submit_and_wait(r, 1); // the ring works on its own fd
+    expect(next(r).res).toBe(0);
+    io_uring_queue_exit(r);
+    expect(fcntl(efd, F_GETFD)).toBeGreaterThanOrEqual(0); // not closed by the ring
   });
 
   it('closing with operations in flight cancels them and detaches the arenas', () => {
