@@ -101,7 +101,7 @@ export class IoUringArena {
   }
 }
 
-/** struct io_uring: a ring with its CQ ring and SQE staging area mapped, from {@link io_uring_queue_init}. */
+/** struct io_uring: a ring with its completion ring and SQE staging area mapped, from {@link io_uring_queue_init}. */
 export class IoUring {
   #fd: number;
   /** The params as the kernel filled them in. */
@@ -170,6 +170,7 @@ export class IoUring {
 
   /** @internal CQEs ready in the completion ring: its tail (an acquire load) less our head. */
   ready(): number {
+    if (this.#fd < 0) return 0; // closed: the view is detached
     return (Atomics.load(this.cq, 0) - this.#head) >>> 0;
   }
 
@@ -193,6 +194,7 @@ export class IoUring {
 
   /** @internal Marks `count` CQEs seen: a release store of the new head. */
   advance(count: number): void {
+    if (this.#fd < 0) return;
     this.#head = (this.#head + count) >>> 0;
     Atomics.store(this.cq, 1, this.#head);
   }

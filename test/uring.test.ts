@@ -22,11 +22,14 @@ import {
   close,
   eventfd,
   io_uring_alloc_arena,
+  io_uring_cq_advance,
+  io_uring_cq_ready,
   io_uring_cqe_seen,
   io_uring_enter,
   io_uring_get_probe_ring,
   io_uring_get_sqe,
   io_uring_opcode_supported,
+  io_uring_peek_cqe,
   io_uring_prep_nop,
   io_uring_prep_send,
   io_uring_queue_exit,
@@ -194,6 +197,9 @@ describe.skipIf(uringRefused())('bad input', () => {
     const r = io_uring_queue_init(4);
     io_uring_queue_exit(r);
     expect(io_uring_get_sqe(r)).toBeNull();
+    expect(io_uring_peek_cqe(r)).toBeNull();
+    expect(io_uring_cq_ready(r)).toBe(0);
+    io_uring_cq_advance(r, 1); // nothing to hand back
     expect(() => io_uring_submit_and_wait(r, 1)).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 
