@@ -29,6 +29,10 @@
         "native/sockopt_value.cc",
         "native/tcp_info.cc",
         "native/timerfd.cc",
+        "native/uring.cc",
+        "native/uring_bufring.cc",
+        "native/uring_ring.cc",
+        "native/uring_submit.cc",
         "native/zerocopy.cc"
       ],
       "defines": [

@@ -46,3 +46,20 @@ export function checkValue<T>(r: T | number, syscall: string): T {
   if (typeof r === 'number') throw new SocketError(-r, syscall);
   return r;
 }
+
+/**
+ * Like `check`, for io_uring_setup: EPERM and ENOSYS get a message saying
+ * that io_uring is not allowed here (the kernel.io_uring_disabled sysctl,
+ * or a caller outside kernel.io_uring_group; a seccomp filter, as Docker's
+ * default profile has had since 2023).
+ */
+export function checkUringSetup<T>(r: T | number, syscall: string): T {
+  if (typeof r !== 'number' || r >= 0) return r as T;
+  const e = new SocketError(-r, syscall);
+  if (e.code === 'EPERM' || e.code === 'ENOSYS') {
+    e.message +=
+      ' (io_uring is not allowed here: the kernel.io_uring_disabled sysctl or a seccomp filter, such as a' +
+      " container's default profile, refuses it)";
+  }
+  throw e;
+}

@@ -508,3 +508,164 @@ export const {
   ECANCELED, ENOKEY, EKEYEXPIRED, EKEYREVOKED, EKEYREJECTED, EOWNERDEAD, ENOTRECOVERABLE, ERFKILL,
   EHWPOISON, EWOULDBLOCK, EDEADLOCK, ENOTSUP,
 } = c;
+
+// io_uring_setup(2) flags and features
+export const {
+  IORING_SETUP_IOPOLL, IORING_SETUP_SQPOLL, IORING_SETUP_SQ_AFF, IORING_SETUP_ATTACH_WQ,
+  IORING_FEAT_SINGLE_MMAP, IORING_FEAT_NODROP, IORING_FEAT_SUBMIT_STABLE, IORING_FEAT_RW_CUR_POS,
+  IORING_FEAT_CUR_PERSONALITY, IORING_FEAT_FAST_POLL, IORING_FEAT_POLL_32BITS,
+  IORING_FEAT_SQPOLL_NONFIXED, IORING_FEAT_EXT_ARG, IORING_FEAT_RSRC_TAGS, IORING_SQ_NEED_WAKEUP,
+  IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_CQ_EVENTFD_DISABLED, IORING_OFF_SQ_RING,
+  IORING_OFF_CQ_RING, IORING_OFF_SQES,
+} = c;
+/** Linux 5.5 and later. */
+export const IORING_SETUP_CQSIZE = c.IORING_SETUP_CQSIZE;
+/** Linux 5.6 and later. */
+export const IORING_SETUP_CLAMP = c.IORING_SETUP_CLAMP;
+/** Linux 5.10 and later. */
+export const IORING_SETUP_R_DISABLED = c.IORING_SETUP_R_DISABLED;
+/** Linux 5.18 and later. */
+export const IORING_SETUP_SUBMIT_ALL = c.IORING_SETUP_SUBMIT_ALL;
+/** Linux 5.19 and later. */
+export const IORING_SETUP_COOP_TASKRUN = c.IORING_SETUP_COOP_TASKRUN;
+/** Linux 5.19 and later. */
+export const IORING_SETUP_TASKRUN_FLAG = c.IORING_SETUP_TASKRUN_FLAG;
+/** Linux 5.19 and later. */
+export const IORING_SETUP_SQE128 = c.IORING_SETUP_SQE128;
+/** Linux 5.19 and later. */
+export const IORING_SETUP_CQE32 = c.IORING_SETUP_CQE32;
+/** Linux 6.0 and later. */
+export const IORING_SETUP_SINGLE_ISSUER = c.IORING_SETUP_SINGLE_ISSUER;
+/** Linux 6.1 and later. */
+export const IORING_SETUP_DEFER_TASKRUN = c.IORING_SETUP_DEFER_TASKRUN;
+/** Linux 5.12 and later. */
+export const IORING_FEAT_NATIVE_WORKERS = c.IORING_FEAT_NATIVE_WORKERS;
+/** Linux 5.17 and later. */
+export const IORING_FEAT_CQE_SKIP = c.IORING_FEAT_CQE_SKIP;
+/** Linux 5.17 and later. */
+export const IORING_FEAT_LINKED_FILE = c.IORING_FEAT_LINKED_FILE;
+
+// io_uring_enter(2) flags
+export const {
+  IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAKEUP, IORING_ENTER_SQ_WAIT,
+} = c;
+/** Linux 5.11 and later. */
+export const IORING_ENTER_EXT_ARG = c.IORING_ENTER_EXT_ARG;
+
+// io_uring_enter(2) opcodes: enum io_uring_op
+/** Linux 5.1 and later. */
+export const IORING_OP_NOP = c.IORING_OP_NOP;
+/** Linux 5.1 and later. */
+export const IORING_OP_READV = c.IORING_OP_READV;
+/** Linux 5.1 and later. */
+export const IORING_OP_WRITEV = c.IORING_OP_WRITEV;
+/** Linux 5.1 and later. */
+export const IORING_OP_POLL_ADD = c.IORING_OP_POLL_ADD;
+/** Linux 5.1 and later. */
+export const IORING_OP_POLL_REMOVE = c.IORING_OP_POLL_REMOVE;
+/** Linux 5.3 and later. */
+export const IORING_OP_SENDMSG = c.IORING_OP_SENDMSG;
+/** Linux 5.3 and later. */
+export const IORING_OP_RECVMSG = c.IORING_OP_RECVMSG;
+/** Linux 5.4 and later. */
+export const IORING_OP_TIMEOUT = c.IORING_OP_TIMEOUT;
+/** Linux 5.5 and later. */
+export const IORING_OP_TIMEOUT_REMOVE = c.IORING_OP_TIMEOUT_REMOVE;
+/** Linux 5.5 and later. */
+export const IORING_OP_ACCEPT = c.IORING_OP_ACCEPT;
+/** Linux 5.5 and later. */
+export const IORING_OP_ASYNC_CANCEL = c.IORING_OP_ASYNC_CANCEL;
+/** Linux 5.5 and later. */
+export const IORING_OP_LINK_TIMEOUT = c.IORING_OP_LINK_TIMEOUT;
+/** Linux 5.5 and later. */
+export const IORING_OP_CONNECT = c.IORING_OP_CONNECT;
+/** Linux 5.6 and later. */
+export const IORING_OP_CLOSE = c.IORING_OP_CLOSE;
+/** Linux 5.6 and later. */
+export const IORING_OP_READ = c.IORING_OP_READ;
+/** Linux 5.6 and later. */
+export const IORING_OP_WRITE = c.IORING_OP_WRITE;
+/** Linux 5.6 and later. */
+export const IORING_OP_SEND = c.IORING_OP_SEND;
+/** Linux 5.6 and later. */
+export const IORING_OP_RECV = c.IORING_OP_RECV;
+/** Linux 5.11 and later. */
+export const IORING_OP_SHUTDOWN = c.IORING_OP_SHUTDOWN;
+/** Linux 5.19 and later. */
+export const IORING_OP_SOCKET = c.IORING_OP_SOCKET;
+/** Linux 6.0 and later. */
+export const IORING_OP_SEND_ZC = c.IORING_OP_SEND_ZC;
+/** Linux 6.1 and later. */
+export const IORING_OP_SENDMSG_ZC = c.IORING_OP_SENDMSG_ZC;
+/** Linux 5.1 and later. */
+export const IORING_OP_LAST = c.IORING_OP_LAST;
+
+// io_uring SQE flags and per-opcode flags: io_uring_enter(2)
+export const {
+  IOSQE_FIXED_FILE, IOSQE_IO_DRAIN, IOSQE_IO_LINK, IOSQE_IO_HARDLINK, IOSQE_ASYNC,
+  IOSQE_BUFFER_SELECT, IORING_FILE_INDEX_ALLOC, IORING_TIMEOUT_ABS, IORING_TIMEOUT_UPDATE,
+  IORING_TIMEOUT_BOOTTIME, IORING_TIMEOUT_REALTIME, IORING_TIMEOUT_ETIME_SUCCESS,
+  IORING_POLL_UPDATE_EVENTS, IORING_POLL_UPDATE_USER_DATA, IORING_POLL_ADD_LEVEL,
+  IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_FD, IORING_ASYNC_CANCEL_FD_FIXED,
+  IORING_NOTIF_USAGE_ZC_COPIED,
+} = c;
+/** Linux 5.17 and later. */
+export const IOSQE_CQE_SKIP_SUCCESS = c.IOSQE_CQE_SKIP_SUCCESS;
+/** Linux 5.13 and later. */
+export const IORING_POLL_ADD_MULTI = c.IORING_POLL_ADD_MULTI;
+/** Linux 5.19 and later. */
+export const IORING_ASYNC_CANCEL_ANY = c.IORING_ASYNC_CANCEL_ANY;
+/** Linux 5.19 and later. */
+export const IORING_RECVSEND_POLL_FIRST = c.IORING_RECVSEND_POLL_FIRST;
+/** Linux 6.0 and later. */
+export const IORING_RECV_MULTISHOT = c.IORING_RECV_MULTISHOT;
+/** Linux 6.0 and later. */
+export const IORING_RECVSEND_FIXED_BUF = c.IORING_RECVSEND_FIXED_BUF;
+/** Linux 6.2 and later. */
+export const IORING_SEND_ZC_REPORT_USAGE = c.IORING_SEND_ZC_REPORT_USAGE;
+/** Linux 5.19 and later. */
+export const IORING_ACCEPT_MULTISHOT = c.IORING_ACCEPT_MULTISHOT;
+
+// io_uring CQE flags: io_uring_enter(2)
+export const {
+  IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IORING_CQE_F_SOCK_NONEMPTY,
+} = c;
+/** Linux 6.0 and later. */
+export const IORING_CQE_F_NOTIF = c.IORING_CQE_F_NOTIF;
+/** Linux 5.7 and later. */
+export const IORING_CQE_BUFFER_SHIFT = c.IORING_CQE_BUFFER_SHIFT;
+
+// io_uring_register(2) opcodes
+export const {
+  IORING_RSRC_REGISTER_SPARSE, IORING_REGISTER_FILES_SKIP, IO_URING_OP_SUPPORTED,
+} = c;
+/** Linux 5.1 and later. */
+export const IORING_REGISTER_BUFFERS = c.IORING_REGISTER_BUFFERS;
+/** Linux 5.1 and later. */
+export const IORING_UNREGISTER_BUFFERS = c.IORING_UNREGISTER_BUFFERS;
+/** Linux 5.1 and later. */
+export const IORING_REGISTER_FILES = c.IORING_REGISTER_FILES;
+/** Linux 5.1 and later. */
+export const IORING_UNREGISTER_FILES = c.IORING_UNREGISTER_FILES;
+/** Linux 5.1 and later. */
+export const IORING_REGISTER_EVENTFD = c.IORING_REGISTER_EVENTFD;
+/** Linux 5.1 and later. */
+export const IORING_UNREGISTER_EVENTFD = c.IORING_UNREGISTER_EVENTFD;
+/** Linux 5.5 and later. */
+export const IORING_REGISTER_FILES_UPDATE = c.IORING_REGISTER_FILES_UPDATE;
+/** Linux 5.6 and later. */
+export const IORING_REGISTER_EVENTFD_ASYNC = c.IORING_REGISTER_EVENTFD_ASYNC;
+/** Linux 5.6 and later. */
+export const IORING_REGISTER_PROBE = c.IORING_REGISTER_PROBE;
+/** Linux 5.13 and later. */
+export const IORING_REGISTER_FILES2 = c.IORING_REGISTER_FILES2;
+/** Linux 5.13 and later. */
+export const IORING_REGISTER_FILES_UPDATE2 = c.IORING_REGISTER_FILES_UPDATE2;
+/** Linux 5.19 and later. */
+export const IORING_REGISTER_PBUF_RING = c.IORING_REGISTER_PBUF_RING;
+/** Linux 5.19 and later. */
+export const IORING_UNREGISTER_PBUF_RING = c.IORING_UNREGISTER_PBUF_RING;
+/** Linux 6.0 and later. */
+export const IORING_REGISTER_SYNC_CANCEL = c.IORING_REGISTER_SYNC_CANCEL;
+/** Linux 6.0 and later. */
+export const IORING_REGISTER_FILE_ALLOC_RANGE = c.IORING_REGISTER_FILE_ALLOC_RANGE;

@@ -19,6 +19,10 @@ export * from './netdb.js';
 export * from './timerfd.js';
 export * from './signalfd.js';
 export * from './zerocopy.js';
+export * from './uring.js';
+export * from './liburing.js';
+export * from './uring-prep.js';
+export * from './uring-buf.js';
 
 // `export *` compiles to CommonJS as getters that share one closure
 // (`function () { return m[k]; }`), so every call through the package object

@@ -24,5 +24,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitTimerfd(env, exports);
   ps::InitSignalfd(env, exports);
   ps::InitZerocopy(env, exports);
+  ps::InitUring(env, exports);
+  ps::InitUringRing(env, exports);
   return exports;
 }

@@ -174,9 +174,9 @@ bool ArgString(napi_env env, napi_value v, const char* name, char* buf,
   // (another interface, another address), so a NUL inside is refused.
   if (strlen(buf) != n) {
     ThrowValueError(env,
-                   "Argument '%s' has a NUL character inside it, where C "
-                   "would end the string",
-                   name);
+                    "Argument '%s' has a NUL character inside it, where C "
+                    "would end the string",
+                    name);
     return false;
   }
   if (len) *len = n;

@@ -227,6 +227,8 @@ void InitNetdb(napi_env env, napi_value exports);
 void InitTimerfd(napi_env env, napi_value exports);
 void InitSignalfd(napi_env env, napi_value exports);
 void InitZerocopy(napi_env env, napi_value exports);
+void InitUring(napi_env env, napi_value exports);
+void InitUringRing(napi_env env, napi_value exports);
 
 }  // namespace ps
 

@@ -4,8 +4,10 @@
 #include <asm/socket.h>
 #include <linux/errno.h>
 #include <linux/eventpoll.h>
+#include <linux/io_uring.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/version.h>
 
 #include "constants.h"
 
@@ -727,6 +729,359 @@ void SetUapiConstants(napi_env env, napi_value c) {
 #endif
 #ifdef ENOTSUP
   SetIfAbsent(env, c, "ENOTSUP", ENOTSUP);
+#endif
+  // io_uring_setup(2) flags and features
+#ifdef IORING_SETUP_IOPOLL
+  SetIfAbsent(env, c, "IORING_SETUP_IOPOLL", IORING_SETUP_IOPOLL);
+#endif
+#ifdef IORING_SETUP_SQPOLL
+  SetIfAbsent(env, c, "IORING_SETUP_SQPOLL", IORING_SETUP_SQPOLL);
+#endif
+#ifdef IORING_SETUP_SQ_AFF
+  SetIfAbsent(env, c, "IORING_SETUP_SQ_AFF", IORING_SETUP_SQ_AFF);
+#endif
+#ifdef IORING_SETUP_CQSIZE  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_SETUP_CQSIZE", IORING_SETUP_CQSIZE);
+#endif
+#ifdef IORING_SETUP_CLAMP  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_SETUP_CLAMP", IORING_SETUP_CLAMP);
+#endif
+#ifdef IORING_SETUP_ATTACH_WQ
+  SetIfAbsent(env, c, "IORING_SETUP_ATTACH_WQ", IORING_SETUP_ATTACH_WQ);
+#endif
+#ifdef IORING_SETUP_R_DISABLED  // Linux 5.10
+  SetIfAbsent(env, c, "IORING_SETUP_R_DISABLED", IORING_SETUP_R_DISABLED);
+#endif
+#ifdef IORING_SETUP_SUBMIT_ALL  // Linux 5.18
+  SetIfAbsent(env, c, "IORING_SETUP_SUBMIT_ALL", IORING_SETUP_SUBMIT_ALL);
+#endif
+#ifdef IORING_SETUP_COOP_TASKRUN  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_SETUP_COOP_TASKRUN", IORING_SETUP_COOP_TASKRUN);
+#endif
+#ifdef IORING_SETUP_TASKRUN_FLAG  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_SETUP_TASKRUN_FLAG", IORING_SETUP_TASKRUN_FLAG);
+#endif
+#ifdef IORING_SETUP_SQE128  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_SETUP_SQE128", IORING_SETUP_SQE128);
+#endif
+#ifdef IORING_SETUP_CQE32  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_SETUP_CQE32", IORING_SETUP_CQE32);
+#endif
+#ifdef IORING_SETUP_SINGLE_ISSUER  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_SETUP_SINGLE_ISSUER", IORING_SETUP_SINGLE_ISSUER);
+#endif
+#ifdef IORING_SETUP_DEFER_TASKRUN  // Linux 6.1
+  SetIfAbsent(env, c, "IORING_SETUP_DEFER_TASKRUN", IORING_SETUP_DEFER_TASKRUN);
+#endif
+#ifdef IORING_FEAT_SINGLE_MMAP
+  SetIfAbsent(env, c, "IORING_FEAT_SINGLE_MMAP", IORING_FEAT_SINGLE_MMAP);
+#endif
+#ifdef IORING_FEAT_NODROP
+  SetIfAbsent(env, c, "IORING_FEAT_NODROP", IORING_FEAT_NODROP);
+#endif
+#ifdef IORING_FEAT_SUBMIT_STABLE
+  SetIfAbsent(env, c, "IORING_FEAT_SUBMIT_STABLE", IORING_FEAT_SUBMIT_STABLE);
+#endif
+#ifdef IORING_FEAT_RW_CUR_POS
+  SetIfAbsent(env, c, "IORING_FEAT_RW_CUR_POS", IORING_FEAT_RW_CUR_POS);
+#endif
+#ifdef IORING_FEAT_CUR_PERSONALITY
+  SetIfAbsent(env, c, "IORING_FEAT_CUR_PERSONALITY",
+              IORING_FEAT_CUR_PERSONALITY);
+#endif
+#ifdef IORING_FEAT_FAST_POLL
+  SetIfAbsent(env, c, "IORING_FEAT_FAST_POLL", IORING_FEAT_FAST_POLL);
+#endif
+#ifdef IORING_FEAT_POLL_32BITS
+  SetIfAbsent(env, c, "IORING_FEAT_POLL_32BITS", IORING_FEAT_POLL_32BITS);
+#endif
+#ifdef IORING_FEAT_SQPOLL_NONFIXED
+  SetIfAbsent(env, c, "IORING_FEAT_SQPOLL_NONFIXED",
+              IORING_FEAT_SQPOLL_NONFIXED);
+#endif
+#ifdef IORING_FEAT_EXT_ARG
+  SetIfAbsent(env, c, "IORING_FEAT_EXT_ARG", IORING_FEAT_EXT_ARG);
+#endif
+#ifdef IORING_FEAT_NATIVE_WORKERS  // Linux 5.12
+  SetIfAbsent(env, c, "IORING_FEAT_NATIVE_WORKERS", IORING_FEAT_NATIVE_WORKERS);
+#endif
+#ifdef IORING_FEAT_RSRC_TAGS
+  SetIfAbsent(env, c, "IORING_FEAT_RSRC_TAGS", IORING_FEAT_RSRC_TAGS);
+#endif
+#ifdef IORING_FEAT_CQE_SKIP  // Linux 5.17
+  SetIfAbsent(env, c, "IORING_FEAT_CQE_SKIP", IORING_FEAT_CQE_SKIP);
+#endif
+#ifdef IORING_FEAT_LINKED_FILE  // Linux 5.17
+  SetIfAbsent(env, c, "IORING_FEAT_LINKED_FILE", IORING_FEAT_LINKED_FILE);
+#endif
+#ifdef IORING_SQ_NEED_WAKEUP
+  SetIfAbsent(env, c, "IORING_SQ_NEED_WAKEUP", IORING_SQ_NEED_WAKEUP);
+#endif
+#ifdef IORING_SQ_CQ_OVERFLOW
+  SetIfAbsent(env, c, "IORING_SQ_CQ_OVERFLOW", IORING_SQ_CQ_OVERFLOW);
+#endif
+#ifdef IORING_SQ_TASKRUN
+  SetIfAbsent(env, c, "IORING_SQ_TASKRUN", IORING_SQ_TASKRUN);
+#endif
+#ifdef IORING_CQ_EVENTFD_DISABLED
+  SetIfAbsent(env, c, "IORING_CQ_EVENTFD_DISABLED", IORING_CQ_EVENTFD_DISABLED);
+#endif
+#ifdef IORING_OFF_SQ_RING
+  SetIfAbsent(env, c, "IORING_OFF_SQ_RING", IORING_OFF_SQ_RING);
+#endif
+#ifdef IORING_OFF_CQ_RING
+  SetIfAbsent(env, c, "IORING_OFF_CQ_RING", IORING_OFF_CQ_RING);
+#endif
+#ifdef IORING_OFF_SQES
+  SetIfAbsent(env, c, "IORING_OFF_SQES", IORING_OFF_SQES);
+#endif
+  // io_uring_enter(2) flags
+#ifdef IORING_ENTER_GETEVENTS
+  SetIfAbsent(env, c, "IORING_ENTER_GETEVENTS", IORING_ENTER_GETEVENTS);
+#endif
+#ifdef IORING_ENTER_SQ_WAKEUP
+  SetIfAbsent(env, c, "IORING_ENTER_SQ_WAKEUP", IORING_ENTER_SQ_WAKEUP);
+#endif
+#ifdef IORING_ENTER_SQ_WAIT
+  SetIfAbsent(env, c, "IORING_ENTER_SQ_WAIT", IORING_ENTER_SQ_WAIT);
+#endif
+#ifdef IORING_ENTER_EXT_ARG  // Linux 5.11
+  SetIfAbsent(env, c, "IORING_ENTER_EXT_ARG", IORING_ENTER_EXT_ARG);
+#endif
+  // io_uring_enter(2) opcodes: enum io_uring_op
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_NOP", IORING_OP_NOP);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_READV", IORING_OP_READV);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_WRITEV", IORING_OP_WRITEV);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_POLL_ADD", IORING_OP_POLL_ADD);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_POLL_REMOVE", IORING_OP_POLL_REMOVE);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 3, 0)  // Linux 5.3
+  SetIfAbsent(env, c, "IORING_OP_SENDMSG", IORING_OP_SENDMSG);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 3, 0)  // Linux 5.3
+  SetIfAbsent(env, c, "IORING_OP_RECVMSG", IORING_OP_RECVMSG);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 4, 0)  // Linux 5.4
+  SetIfAbsent(env, c, "IORING_OP_TIMEOUT", IORING_OP_TIMEOUT);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_OP_TIMEOUT_REMOVE", IORING_OP_TIMEOUT_REMOVE);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_OP_ACCEPT", IORING_OP_ACCEPT);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_OP_ASYNC_CANCEL", IORING_OP_ASYNC_CANCEL);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_OP_LINK_TIMEOUT", IORING_OP_LINK_TIMEOUT);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_OP_CONNECT", IORING_OP_CONNECT);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_OP_CLOSE", IORING_OP_CLOSE);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_OP_READ", IORING_OP_READ);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_OP_WRITE", IORING_OP_WRITE);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_OP_SEND", IORING_OP_SEND);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_OP_RECV", IORING_OP_RECV);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)  // Linux 5.11
+  SetIfAbsent(env, c, "IORING_OP_SHUTDOWN", IORING_OP_SHUTDOWN);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_OP_SOCKET", IORING_OP_SOCKET);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_OP_SEND_ZC", IORING_OP_SEND_ZC);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)  // Linux 6.1
+  SetIfAbsent(env, c, "IORING_OP_SENDMSG_ZC", IORING_OP_SENDMSG_ZC);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_LAST", IORING_OP_LAST);
+#endif
+  // io_uring SQE flags and per-opcode flags: io_uring_enter(2)
+#ifdef IOSQE_FIXED_FILE
+  SetIfAbsent(env, c, "IOSQE_FIXED_FILE", IOSQE_FIXED_FILE);
+#endif
+#ifdef IOSQE_IO_DRAIN
+  SetIfAbsent(env, c, "IOSQE_IO_DRAIN", IOSQE_IO_DRAIN);
+#endif
+#ifdef IOSQE_IO_LINK
+  SetIfAbsent(env, c, "IOSQE_IO_LINK", IOSQE_IO_LINK);
+#endif
+#ifdef IOSQE_IO_HARDLINK
+  SetIfAbsent(env, c, "IOSQE_IO_HARDLINK", IOSQE_IO_HARDLINK);
+#endif
+#ifdef IOSQE_ASYNC
+  SetIfAbsent(env, c, "IOSQE_ASYNC", IOSQE_ASYNC);
+#endif
+#ifdef IOSQE_BUFFER_SELECT
+  SetIfAbsent(env, c, "IOSQE_BUFFER_SELECT", IOSQE_BUFFER_SELECT);
+#endif
+#ifdef IOSQE_CQE_SKIP_SUCCESS  // Linux 5.17
+  SetIfAbsent(env, c, "IOSQE_CQE_SKIP_SUCCESS", IOSQE_CQE_SKIP_SUCCESS);
+#endif
+#ifdef IORING_FILE_INDEX_ALLOC
+  SetIfAbsent(env, c, "IORING_FILE_INDEX_ALLOC", IORING_FILE_INDEX_ALLOC);
+#endif
+#ifdef IORING_TIMEOUT_ABS
+  SetIfAbsent(env, c, "IORING_TIMEOUT_ABS", IORING_TIMEOUT_ABS);
+#endif
+#ifdef IORING_TIMEOUT_UPDATE
+  SetIfAbsent(env, c, "IORING_TIMEOUT_UPDATE", IORING_TIMEOUT_UPDATE);
+#endif
+#ifdef IORING_TIMEOUT_BOOTTIME
+  SetIfAbsent(env, c, "IORING_TIMEOUT_BOOTTIME", IORING_TIMEOUT_BOOTTIME);
+#endif
+#ifdef IORING_TIMEOUT_REALTIME
+  SetIfAbsent(env, c, "IORING_TIMEOUT_REALTIME", IORING_TIMEOUT_REALTIME);
+#endif
+#ifdef IORING_TIMEOUT_ETIME_SUCCESS
+  SetIfAbsent(env, c, "IORING_TIMEOUT_ETIME_SUCCESS",
+              IORING_TIMEOUT_ETIME_SUCCESS);
+#endif
+#ifdef IORING_POLL_ADD_MULTI  // Linux 5.13
+  SetIfAbsent(env, c, "IORING_POLL_ADD_MULTI", IORING_POLL_ADD_MULTI);
+#endif
+#ifdef IORING_POLL_UPDATE_EVENTS
+  SetIfAbsent(env, c, "IORING_POLL_UPDATE_EVENTS", IORING_POLL_UPDATE_EVENTS);
+#endif
+#ifdef IORING_POLL_UPDATE_USER_DATA
+  SetIfAbsent(env, c, "IORING_POLL_UPDATE_USER_DATA",
+              IORING_POLL_UPDATE_USER_DATA);
+#endif
+#ifdef IORING_POLL_ADD_LEVEL
+  SetIfAbsent(env, c, "IORING_POLL_ADD_LEVEL", IORING_POLL_ADD_LEVEL);
+#endif
+#ifdef IORING_ASYNC_CANCEL_ALL
+  SetIfAbsent(env, c, "IORING_ASYNC_CANCEL_ALL", IORING_ASYNC_CANCEL_ALL);
+#endif
+#ifdef IORING_ASYNC_CANCEL_FD
+  SetIfAbsent(env, c, "IORING_ASYNC_CANCEL_FD", IORING_ASYNC_CANCEL_FD);
+#endif
+#ifdef IORING_ASYNC_CANCEL_ANY  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_ASYNC_CANCEL_ANY", IORING_ASYNC_CANCEL_ANY);
+#endif
+#ifdef IORING_ASYNC_CANCEL_FD_FIXED
+  SetIfAbsent(env, c, "IORING_ASYNC_CANCEL_FD_FIXED",
+              IORING_ASYNC_CANCEL_FD_FIXED);
+#endif
+#ifdef IORING_RECVSEND_POLL_FIRST  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_RECVSEND_POLL_FIRST", IORING_RECVSEND_POLL_FIRST);
+#endif
+#ifdef IORING_RECV_MULTISHOT  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_RECV_MULTISHOT", IORING_RECV_MULTISHOT);
+#endif
+#ifdef IORING_RECVSEND_FIXED_BUF  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_RECVSEND_FIXED_BUF", IORING_RECVSEND_FIXED_BUF);
+#endif
+#ifdef IORING_SEND_ZC_REPORT_USAGE  // Linux 6.2
+  SetIfAbsent(env, c, "IORING_SEND_ZC_REPORT_USAGE",
+              IORING_SEND_ZC_REPORT_USAGE);
+#endif
+#ifdef IORING_NOTIF_USAGE_ZC_COPIED
+  SetIfAbsent(env, c, "IORING_NOTIF_USAGE_ZC_COPIED",
+              IORING_NOTIF_USAGE_ZC_COPIED);
+#endif
+#ifdef IORING_ACCEPT_MULTISHOT  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_ACCEPT_MULTISHOT", IORING_ACCEPT_MULTISHOT);
+#endif
+  // io_uring CQE flags: io_uring_enter(2)
+#ifdef IORING_CQE_F_BUFFER
+  SetIfAbsent(env, c, "IORING_CQE_F_BUFFER", IORING_CQE_F_BUFFER);
+#endif
+#ifdef IORING_CQE_F_MORE
+  SetIfAbsent(env, c, "IORING_CQE_F_MORE", IORING_CQE_F_MORE);
+#endif
+#ifdef IORING_CQE_F_SOCK_NONEMPTY
+  SetIfAbsent(env, c, "IORING_CQE_F_SOCK_NONEMPTY", IORING_CQE_F_SOCK_NONEMPTY);
+#endif
+#ifdef IORING_CQE_F_NOTIF  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_CQE_F_NOTIF", IORING_CQE_F_NOTIF);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 7, 0)  // Linux 5.7
+  SetIfAbsent(env, c, "IORING_CQE_BUFFER_SHIFT", IORING_CQE_BUFFER_SHIFT);
+#endif
+  // io_uring_register(2) opcodes
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_REGISTER_BUFFERS", IORING_REGISTER_BUFFERS);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_UNREGISTER_BUFFERS", IORING_UNREGISTER_BUFFERS);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_REGISTER_FILES", IORING_REGISTER_FILES);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_UNREGISTER_FILES", IORING_UNREGISTER_FILES);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_REGISTER_EVENTFD", IORING_REGISTER_EVENTFD);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_UNREGISTER_EVENTFD", IORING_UNREGISTER_EVENTFD);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)  // Linux 5.5
+  SetIfAbsent(env, c, "IORING_REGISTER_FILES_UPDATE",
+              IORING_REGISTER_FILES_UPDATE);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_REGISTER_EVENTFD_ASYNC",
+              IORING_REGISTER_EVENTFD_ASYNC);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)  // Linux 5.6
+  SetIfAbsent(env, c, "IORING_REGISTER_PROBE", IORING_REGISTER_PROBE);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 13, 0)  // Linux 5.13
+  SetIfAbsent(env, c, "IORING_REGISTER_FILES2", IORING_REGISTER_FILES2);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 13, 0)  // Linux 5.13
+  SetIfAbsent(env, c, "IORING_REGISTER_FILES_UPDATE2",
+              IORING_REGISTER_FILES_UPDATE2);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_REGISTER_PBUF_RING", IORING_REGISTER_PBUF_RING);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)  // Linux 5.19
+  SetIfAbsent(env, c, "IORING_UNREGISTER_PBUF_RING",
+              IORING_UNREGISTER_PBUF_RING);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_REGISTER_SYNC_CANCEL",
+              IORING_REGISTER_SYNC_CANCEL);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)  // Linux 6.0
+  SetIfAbsent(env, c, "IORING_REGISTER_FILE_ALLOC_RANGE",
+              IORING_REGISTER_FILE_ALLOC_RANGE);
+#endif
+#ifdef IORING_RSRC_REGISTER_SPARSE
+  SetIfAbsent(env, c, "IORING_RSRC_REGISTER_SPARSE",
+              IORING_RSRC_REGISTER_SPARSE);
+#endif
+#ifdef IORING_REGISTER_FILES_SKIP
+  SetIfAbsent(env, c, "IORING_REGISTER_FILES_SKIP", IORING_REGISTER_FILES_SKIP);
+#endif
+#ifdef IO_URING_OP_SUPPORTED
+  SetIfAbsent(env, c, "IO_URING_OP_SUPPORTED", IO_URING_OP_SUPPORTED);
 #endif
 }
 

@@ -107,6 +107,38 @@ GROUPS = [
      "EINPROGRESS ESTALE EUCLEAN ENOTNAM ENAVAIL EISNAM EREMOTEIO EDQUOT ENOMEDIUM EMEDIUMTYPE ECANCELED ENOKEY "
      "EKEYEXPIRED EKEYREVOKED EKEYREJECTED EOWNERDEAD ENOTRECOVERABLE ERFKILL EHWPOISON EWOULDBLOCK EDEADLOCK "
      "ENOTSUP"),
+    # io_uring: only the kernel's <linux/io_uring.h> has these (no glibc
+    # header does), so they are generated into constants_uapi.cc alone.
+    ("io_uring_setup(2) flags and features",
+     "IORING_SETUP_IOPOLL IORING_SETUP_SQPOLL IORING_SETUP_SQ_AFF IORING_SETUP_CQSIZE IORING_SETUP_CLAMP "
+     "IORING_SETUP_ATTACH_WQ IORING_SETUP_R_DISABLED IORING_SETUP_SUBMIT_ALL IORING_SETUP_COOP_TASKRUN "
+     "IORING_SETUP_TASKRUN_FLAG IORING_SETUP_SQE128 IORING_SETUP_CQE32 IORING_SETUP_SINGLE_ISSUER "
+     "IORING_SETUP_DEFER_TASKRUN IORING_FEAT_SINGLE_MMAP IORING_FEAT_NODROP IORING_FEAT_SUBMIT_STABLE "
+     "IORING_FEAT_RW_CUR_POS IORING_FEAT_CUR_PERSONALITY IORING_FEAT_FAST_POLL IORING_FEAT_POLL_32BITS "
+     "IORING_FEAT_SQPOLL_NONFIXED IORING_FEAT_EXT_ARG IORING_FEAT_NATIVE_WORKERS IORING_FEAT_RSRC_TAGS "
+     "IORING_FEAT_CQE_SKIP IORING_FEAT_LINKED_FILE IORING_SQ_NEED_WAKEUP IORING_SQ_CQ_OVERFLOW IORING_SQ_TASKRUN "
+     "IORING_CQ_EVENTFD_DISABLED IORING_OFF_SQ_RING IORING_OFF_CQ_RING IORING_OFF_SQES"),
+    ("io_uring_enter(2) flags", "IORING_ENTER_GETEVENTS IORING_ENTER_SQ_WAKEUP IORING_ENTER_SQ_WAIT IORING_ENTER_EXT_ARG"),
+    ("io_uring_enter(2) opcodes: enum io_uring_op",
+     "IORING_OP_NOP IORING_OP_READV IORING_OP_WRITEV IORING_OP_POLL_ADD IORING_OP_POLL_REMOVE IORING_OP_SENDMSG "
+     "IORING_OP_RECVMSG IORING_OP_TIMEOUT IORING_OP_TIMEOUT_REMOVE IORING_OP_ACCEPT IORING_OP_ASYNC_CANCEL "
+     "IORING_OP_LINK_TIMEOUT IORING_OP_CONNECT IORING_OP_CLOSE IORING_OP_READ IORING_OP_WRITE IORING_OP_SEND "
+     "IORING_OP_RECV IORING_OP_SHUTDOWN IORING_OP_SOCKET IORING_OP_SEND_ZC IORING_OP_SENDMSG_ZC IORING_OP_LAST"),
+    ("io_uring SQE flags and per-opcode flags: io_uring_enter(2)",
+     "IOSQE_FIXED_FILE IOSQE_IO_DRAIN IOSQE_IO_LINK IOSQE_IO_HARDLINK IOSQE_ASYNC IOSQE_BUFFER_SELECT "
+     "IOSQE_CQE_SKIP_SUCCESS IORING_FILE_INDEX_ALLOC IORING_TIMEOUT_ABS IORING_TIMEOUT_UPDATE IORING_TIMEOUT_BOOTTIME "
+     "IORING_TIMEOUT_REALTIME IORING_TIMEOUT_ETIME_SUCCESS IORING_POLL_ADD_MULTI IORING_POLL_UPDATE_EVENTS "
+     "IORING_POLL_UPDATE_USER_DATA IORING_POLL_ADD_LEVEL IORING_ASYNC_CANCEL_ALL IORING_ASYNC_CANCEL_FD "
+     "IORING_ASYNC_CANCEL_ANY IORING_ASYNC_CANCEL_FD_FIXED IORING_RECVSEND_POLL_FIRST IORING_RECV_MULTISHOT "
+     "IORING_RECVSEND_FIXED_BUF IORING_SEND_ZC_REPORT_USAGE IORING_NOTIF_USAGE_ZC_COPIED IORING_ACCEPT_MULTISHOT"),
+    ("io_uring CQE flags: io_uring_enter(2)",
+     "IORING_CQE_F_BUFFER IORING_CQE_F_MORE IORING_CQE_F_SOCK_NONEMPTY IORING_CQE_F_NOTIF IORING_CQE_BUFFER_SHIFT"),
+    ("io_uring_register(2) opcodes",
+     "IORING_REGISTER_BUFFERS IORING_UNREGISTER_BUFFERS IORING_REGISTER_FILES IORING_UNREGISTER_FILES "
+     "IORING_REGISTER_EVENTFD IORING_UNREGISTER_EVENTFD IORING_REGISTER_FILES_UPDATE IORING_REGISTER_EVENTFD_ASYNC "
+     "IORING_REGISTER_PROBE IORING_REGISTER_FILES2 IORING_REGISTER_FILES_UPDATE2 IORING_REGISTER_PBUF_RING "
+     "IORING_UNREGISTER_PBUF_RING IORING_REGISTER_SYNC_CANCEL IORING_REGISTER_FILE_ALLOC_RANGE "
+     "IORING_RSRC_REGISTER_SPARSE IORING_REGISTER_FILES_SKIP IO_URING_OP_SUPPORTED"),
 ]
 
 HEADERS = """#include <arpa/inet.h>
@@ -145,6 +177,29 @@ LITERAL_TYPES = {"AF_UNSPEC": 0, "AF_UNIX": 1, "AF_LOCAL": 1, "AF_INET": 2, "AF_
 ENUM_GUARDS = {"TCP_NO_QUEUE": "TCP_REPAIR_QUEUE", "TCP_RECV_QUEUE": "TCP_REPAIR_QUEUE",
                "TCP_SEND_QUEUE": "TCP_REPAIR_QUEUE"}
 
+# Names of <linux/io_uring.h> that are enumerators: #ifdef cannot see them, and
+# no macro came with each, so each is guarded by the release of the kernel
+# headers that first declared it (LINUX_VERSION_CODE of <linux/version.h>).
+ENUM_SINCE = {
+    "IORING_OP_NOP": "5.1", "IORING_OP_READV": "5.1", "IORING_OP_WRITEV": "5.1", "IORING_OP_POLL_ADD": "5.1",
+    "IORING_OP_POLL_REMOVE": "5.1", "IORING_OP_SENDMSG": "5.3", "IORING_OP_RECVMSG": "5.3",
+    "IORING_OP_TIMEOUT": "5.4", "IORING_OP_TIMEOUT_REMOVE": "5.5", "IORING_OP_ACCEPT": "5.5",
+    "IORING_OP_ASYNC_CANCEL": "5.5", "IORING_OP_LINK_TIMEOUT": "5.5", "IORING_OP_CONNECT": "5.5",
+    "IORING_OP_CLOSE": "5.6", "IORING_OP_READ": "5.6", "IORING_OP_WRITE": "5.6", "IORING_OP_SEND": "5.6",
+    "IORING_OP_RECV": "5.6", "IORING_OP_SHUTDOWN": "5.11", "IORING_OP_SOCKET": "5.19",
+    "IORING_OP_SEND_ZC": "6.0", "IORING_OP_SENDMSG_ZC": "6.1", "IORING_OP_LAST": "5.1",
+    "IORING_CQE_BUFFER_SHIFT": "5.7",
+    "IORING_REGISTER_BUFFERS": "5.1", "IORING_UNREGISTER_BUFFERS": "5.1", "IORING_REGISTER_FILES": "5.1",
+    "IORING_UNREGISTER_FILES": "5.1", "IORING_REGISTER_EVENTFD": "5.1", "IORING_UNREGISTER_EVENTFD": "5.1",
+    "IORING_REGISTER_FILES_UPDATE": "5.5", "IORING_REGISTER_EVENTFD_ASYNC": "5.6", "IORING_REGISTER_PROBE": "5.6",
+    "IORING_REGISTER_FILES2": "5.13", "IORING_REGISTER_FILES_UPDATE2": "5.13", "IORING_REGISTER_PBUF_RING": "5.19",
+    "IORING_UNREGISTER_PBUF_RING": "5.19", "IORING_REGISTER_SYNC_CANCEL": "6.0",
+    "IORING_REGISTER_FILE_ALLOC_RANGE": "6.0",
+}
+
+# Groups that no glibc header defines: generated into constants_uapi.cc only.
+UAPI_ONLY = {t for t, _ in GROUPS if "io_uring" in t}
+
 # The kernel's uapi headers that define the names of a group, for the names
 # the build's glibc lacks (a glibc older than the kernel headers installed).
 UAPI = {
@@ -153,6 +208,7 @@ UAPI = {
     "IPPROTO_UDP options: udp(7), UDP GSO and GRO": ["linux/udp.h"],
     "epoll: epoll_create1(2), epoll_ctl(2)": ["linux/eventpoll.h"],
     "Error numbers: errno(3)": ["linux/errno.h"],
+    **{t: ["linux/io_uring.h", "linux/version.h"] for t in UAPI_ONLY},
 }
 
 # The Linux release each newer name arrived in, as its man page says: where
@@ -183,6 +239,15 @@ SINCE = {
     "TFD_NONBLOCK": "2.6.27", "TFD_CLOEXEC": "2.6.27", "TFD_TIMER_CANCEL_ON_SET": "4.10",
     "SFD_NONBLOCK": "2.6.27", "SFD_CLOEXEC": "2.6.27",
     "PACKET_FANOUT": "3.1", "PACKET_QDISC_BYPASS": "3.14", "PACKET_IGNORE_OUTGOING": "4.20",
+    "IORING_SETUP_CQSIZE": "5.5", "IORING_SETUP_CLAMP": "5.6", "IORING_SETUP_R_DISABLED": "5.10",
+    "IORING_SETUP_SUBMIT_ALL": "5.18", "IORING_SETUP_COOP_TASKRUN": "5.19", "IORING_SETUP_TASKRUN_FLAG": "5.19",
+    "IORING_SETUP_SQE128": "5.19", "IORING_SETUP_CQE32": "5.19", "IORING_SETUP_SINGLE_ISSUER": "6.0",
+    "IORING_SETUP_DEFER_TASKRUN": "6.1", "IORING_FEAT_NATIVE_WORKERS": "5.12", "IORING_FEAT_CQE_SKIP": "5.17",
+    "IORING_FEAT_LINKED_FILE": "5.17", "IORING_ENTER_EXT_ARG": "5.11", "IORING_RECV_MULTISHOT": "6.0",
+    "IORING_ACCEPT_MULTISHOT": "5.19", "IORING_POLL_ADD_MULTI": "5.13", "IORING_ASYNC_CANCEL_ANY": "5.19",
+    "IORING_RECVSEND_POLL_FIRST": "5.19", "IORING_RECVSEND_FIXED_BUF": "6.0", "IORING_CQE_F_NOTIF": "6.0",
+    "IOSQE_CQE_SKIP_SUCCESS": "5.17", "IORING_SEND_ZC_REPORT_USAGE": "6.2",
+    **{n: v for n, v in ENUM_SINCE.items()},
 }
 
 # Second names for one number: errnoName gives the first name of the list.
@@ -229,7 +294,18 @@ GENERATED = [
 
 
 def guard(n):
-    return ENUM_GUARDS.get(n, n)
+    if n in ENUM_SINCE:
+        major, minor = ENUM_SINCE[n].split(".")
+        return f"if LINUX_VERSION_CODE >= KERNEL_VERSION({major}, {minor}, 0)"
+    return "ifdef " + ENUM_GUARDS.get(n, n)
+
+
+def set_line(setter, n):
+    """The Set call for one name, wrapped as clang-format wraps it past 80 columns."""
+    line = f'  {setter}(env, c, "{n}", {n});'
+    if len(line) <= 80:
+        return [line]
+    return [f'  {setter}(env, c, "{n}",', " " * (len(setter) + 3) + f"{n});"]
 
 
 def cc_file(headers, fn, setter, groups):
@@ -239,12 +315,12 @@ def cc_file(headers, fn, setter, groups):
         out += [f"  // {line}" for line in textwrap.wrap(title, 77)]
         for n in names:
             note = f"  // Linux {SINCE[n]}" if n in SINCE else ""
-            out += [f"#ifdef {guard(n)}{note}", f'  {setter}(env, c, "{n}", {n});', "#endif"]
+            out += [f"#{guard(n)}{note}", *set_line(setter, n), "#endif"]
     return "\n".join(out + ["}", "", "}  // namespace ps", ""])
 
 
 groups = [(title, names.split()) for title, names in GROUPS]
-libc = cc_file(HEADERS.split("\n"), "SetLibcConstants", "Set", groups)
+libc = cc_file(HEADERS.split("\n"), "SetLibcConstants", "Set", [(t, n) for t, n in groups if t not in UAPI_ONLY])
 uapi_headers = sorted({h for hs in UAPI.values() for h in hs})
 uapi = cc_file([f"#include <{h}>" for h in uapi_headers], "SetUapiConstants", "SetIfAbsent",
                [(t, n) for t, n in groups if t in UAPI])

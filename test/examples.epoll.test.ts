@@ -80,6 +80,10 @@ describe('epoll echo examples', () => {
     await exercise((await start('echo-et.ts')).port);
   });
 
+  it('echo-uring.ts (io_uring: multishot accept and recv, provided buffers) echoes every byte', async () => {
+    await exercise((await start('echo-uring.ts')).port);
+  });
+
   it('echo-loop.ts (EpollLoop) echoes every byte and exits by itself on SIGTERM', async () => {
     const { server, port } = await start('echo-loop.ts');
     await exercise(port);

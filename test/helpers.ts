@@ -10,8 +10,10 @@ import {
   close,
   connect,
   getsockname,
+  io_uring_setup,
   listen,
   socket,
+  SocketError,
   type Sockaddr,
 } from '../lib/index.js';
 
@@ -84,3 +86,22 @@ export function closeAll(...fds: number[]): void {
   }
 }
 
+let uringAnswer: string | null | undefined;
+/**
+ * Why this kernel refuses io_uring (EPERM or ENOSYS from io_uring_setup: the
+ * kernel.io_uring_disabled sysctl, a seccomp profile), printed once; null
+ * where it works. The io_uring tests skip only then.
+ */
+export function uringRefused(): string | null {
+  if (uringAnswer === undefined) {
+    try {
+      close(io_uring_setup(1, {}));
+      uringAnswer = null;
+    } catch (e) {
+      if (!(e instanceof SocketError) || (e.code !== 'EPERM' && e.code !== 'ENOSYS')) throw e;
+      uringAnswer = e.message;
+      console.log(`io_uring tests skipped: ${e.message}`);
+    }
+  }
+  return uringAnswer;
+}

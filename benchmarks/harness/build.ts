@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 export const BENCH_DIR = path.resolve(__dirname, '..');
 export const BIN_DIR = path.join(BENCH_DIR, 'bin');
-export const PROGRAMS = ['echo-server', 'loadgen', 'syscall-loop'] as const;
+export const PROGRAMS = ['echo-server', 'loadgen', 'syscall-loop', 'uring-echo-server'] as const;
 export type Program = (typeof PROGRAMS)[number];
 
 export function binPath(program: Program): string {

@@ -7,8 +7,8 @@ export interface ServerDef {
   id: string;
   label: string;
   /** Servers of one family differ only by mode (ET/LT) and are compared with each other. */
-  family: 'c' | 'c-mt' | 'node' | 'addon-blocking' | 'addon-loop' | 'addon-poll' | 'c-poll';
-  mode: 'lt' | 'et' | 'poll' | 'data' | 'onread';
+  family: 'c' | 'c-mt' | 'node' | 'addon-blocking' | 'addon-loop' | 'addon-poll' | 'c-poll' | 'c-uring' | 'addon-uring' | 'addon-uring-loop';
+  mode: 'lt' | 'et' | 'poll' | 'data' | 'onread' | 'uring';
   /** Names lib/index.ts must export for this server to run. */
   requires: readonly string[];
   /** Only these workloads (default: all but those marked extra). */
@@ -41,6 +41,10 @@ export const SERVERS: readonly ServerDef[] = [
   { id: 'addon-loop-lt', label: 'addon EpollLoop LT', family: 'addon-loop', mode: 'lt', requires: REQUIRES.loop, command: tsServer('addon-loop.ts', 'lt') },
   { id: 'addon-loop-et', label: 'addon EpollLoop ET', family: 'addon-loop', mode: 'et', requires: REQUIRES.loop, command: tsServer('addon-loop.ts', 'et') },
   { id: 'c-poll', label: 'C poll', family: 'c-poll', mode: 'poll', requires: [], only: ['pp-100x64', 'c10k'], command: cServer('poll') },
+  // io_uring: multishot accept and recv, a provided-buffer ring, one enter per batch.
+  { id: 'c-uring', label: 'C io_uring', family: 'c-uring', mode: 'uring', requires: [], command: (port, extra) => [binPath('uring-echo-server'), 'uring', String(port), ...extra] },
+  { id: 'addon-uring', label: 'addon io_uring blocking', family: 'addon-uring', mode: 'uring', requires: ['io_uring_queue_init'], command: tsServer('addon-uring.ts', 'blocking') },
+  { id: 'addon-uring-loop', label: 'addon io_uring IoUringLoop', family: 'addon-uring-loop', mode: 'uring', requires: ['io_uring_queue_init', 'IoUringLoop'], command: tsServer('addon-uring.ts', 'loop') },
   { id: 'addon-poll', label: 'addon poll', family: 'addon-poll', mode: 'poll', requires: REQUIRES.poll, only: ['pp-100x64', 'c10k'], command: tsServer('addon-poll.ts', 'poll') },
 ];
 

@@ -1,0 +1,261 @@
+// Provided-buffer rings (IORING_REGISTER_PBUF_RING, Linux 5.19), the
+// liburing register helpers, and an io_uring watched by Node's event loop.
+//
+// A buffer ring is two rings: the kernel's, holding addresses, which JS
+// never sees, and a staging ring that io_uring_buf_ring_add writes with
+// arena offsets. io_uring_buf_ring_advance checks the new entries against
+// the arena and publishes them to the kernel: one native call per batch of
+// buffers handed back.
+import { EPOLLIN, EPOLL_CTL_ADD } from './constants.js';
+import { epoll_ctl } from './epoll.js';
+import { checkValue } from './check.js';
+import { SocketError } from './errors.js';
+import { EpollLoop } from './loop.js';
+import { io_uring_cq_ready, type IoUring, type IoUringArena } from './liburing.js';
+import { nativeModule, type OrErrno } from './native.js';
+import { io_uring_register, type IoUringProbe } from './uring.js';
+
+const n = nativeModule<{
+  uringBufRing(h: object, bgid: number, entries: number, arena: number): ArrayBuffer | OrErrno;
+  uringBufRingAdvance(h: object, bgid: number, count: number): OrErrno;
+  constants: Record<string, number>;
+}>();
+const C = n.constants;
+
+/** struct io_uring_buf_ring, as {@link io_uring_setup_buf_ring} registers it. */
+export class IoUringBufRing {
+  readonly bgid: number;
+  readonly entries: number;
+  /** The arena whose offsets the entries hold. */
+  readonly arena: IoUringArena;
+  /** The tail last published to the kernel (a u16 counter). */
+  tail = 0;
+  /** @internal */ readonly ring: IoUring;
+  /** @internal The staging entries: struct io_uring_buf, 16 bytes each. */ readonly u32: Uint32Array;
+  /** @internal */ readonly u16: Uint16Array;
+  constructor(ring: IoUring, bgid: number, entries: number, arena: IoUringArena, staging: ArrayBuffer) {
+    this.ring = ring;
+    this.bgid = bgid;
+    this.entries = entries;
+    this.arena = arena;
+    this.u32 = new Uint32Array(staging);
+    this.u16 = new Uint16Array(staging);
+  }
+}
+
+/**
+ * Registers a ring of `nentries` provided buffers (a power of two, at most
+ * 32768) as buffer group `bgid`, whose buffers lie in `arena`. `flags` must
+ * be 0 (IOU_PBUF_RING_MMAP, a kernel-allocated ring, is not offered).
+ * Corresponds to io_uring_setup_buf_ring(3), which registers with
+ * IORING_REGISTER_PBUF_RING (io_uring_register_buf_ring(3)).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_setup_buf_ring.3.html
+ * @throws {SocketError} EINVAL (entries not a power of two), EEXIST (bgid taken), ENOMEM
+ */
+export function io_uring_setup_buf_ring(
+  ring: IoUring,
+  nentries: number,
+  bgid: number,
+  flags: number,
+  arena: IoUringArena,
+): IoUringBufRing {
+  if (flags !== 0) throw new RangeError(`io_uring_setup_buf_ring: flags must be 0, got ${flags}`);
+  const staging = checkValue(n.uringBufRing(ring.handle, bgid, nentries, arena.index), 'io_uring_register');
+  return new IoUringBufRing(ring, bgid, nentries, arena, staging);
+}
+
+/**
+ * The mask for buffer indexes of a ring of `entries`. Corresponds to
+ * io_uring_buf_ring_mask(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_buf_ring_mask.3.html
+ */
+export function io_uring_buf_ring_mask(entries: number): number {
+  return entries - 1;
+}
+
+/**
+ * Stages buffer `bid` of `len` bytes at arena offset `addr` in slot
+ * `buf_offset` after the tail; nothing reaches the kernel before
+ * {@link io_uring_buf_ring_advance}. Corresponds to io_uring_buf_ring_add(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_buf_ring_add.3.html
+ */
+export function io_uring_buf_ring_add(
+  br: IoUringBufRing,
+  addr: number,
+  len: number,
+  bid: number,
+  mask: number,
+  buf_offset: number,
+): void {
+  const slot = (br.tail + buf_offset) & mask;
+  const w = slot * 4;
+  br.u32[w] = addr >>> 0;
+  br.u32[w + 1] = 0;
+  br.u32[w + 2] = len;
+  br.u16[w * 2 + 6] = bid;
+}
+
+/**
+ * Publishes `count` staged buffers to the kernel, each checked to lie in the
+ * arena (a RangeError publishes none). Corresponds to
+ * io_uring_buf_ring_advance(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_buf_ring_advance.3.html
+ * @throws {RangeError} for a buffer outside the arena.
+ */
+export function io_uring_buf_ring_advance(br: IoUringBufRing, count: number): void {
+  const r = n.uringBufRingAdvance(br.ring.handle, br.bgid, count);
+  if (r < 0) throw new SocketError(-r, 'io_uring_buf_ring_advance');
+  br.tail = r;
+}
+
+/**
+ * Registers `files` (fds; -1 leaves a slot empty) as the ring's fixed files.
+ * Corresponds to io_uring_register_files(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_register_files.3.html
+ * @throws {SocketError} EBADF, EBUSY, EINVAL, EMFILE
+ */
+export function io_uring_register_files(ring: IoUring, files: number[]): number {
+  return io_uring_register(ring.ring_fd, C.IORING_REGISTER_FILES!, files);
+}
+
+/**
+ * Registers `nr` empty fixed-file slots. Corresponds to io_uring_register_files_sparse(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_register_files.3.html
+ * @throws {SocketError} EBUSY, EINVAL, EMFILE
+ */
+export function io_uring_register_files_sparse(ring: IoUring, nr: number): number {
+  return io_uring_register(ring.ring_fd, C.IORING_REGISTER_FILES2!, { nr, flags: C.IORING_RSRC_REGISTER_SPARSE! });
+}
+
+/**
+ * Replaces the fixed files from slot `off` on; returns how many were
+ * updated. Corresponds to io_uring_register_files_update(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_register_files.3.html
+ * @throws {SocketError} EBADF, EINVAL, ENXIO
+ */
+export function io_uring_register_files_update(ring: IoUring, off: number, files: number[]): number {
+  return io_uring_register(ring.ring_fd, C.IORING_REGISTER_FILES_UPDATE!, { offset: off, fds: files });
+}
+
+/**
+ * Unregisters the fixed files. Corresponds to io_uring_unregister_files(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_register_files.3.html
+ * @throws {SocketError} ENXIO
+ */
+export function io_uring_unregister_files(ring: IoUring): number {
+  return io_uring_register(ring.ring_fd, C.IORING_UNREGISTER_FILES!, null);
+}
+
+/**
+ * Has the kernel signal the eventfd `fd` for each CQE posted. Corresponds to
+ * io_uring_register_eventfd(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_register_eventfd.3.html
+ * @throws {SocketError} EBADF, EBUSY
+ */
+export function io_uring_register_eventfd(ring: IoUring, fd: number): number {
+  return io_uring_register(ring.ring_fd, C.IORING_REGISTER_EVENTFD!, fd);
+}
+
+/**
+ * Unregisters the eventfd. Corresponds to io_uring_unregister_eventfd(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_register_eventfd.3.html
+ * @throws {SocketError} ENXIO
+ */
+export function io_uring_unregister_eventfd(ring: IoUring): number {
+  return io_uring_register(ring.ring_fd, C.IORING_UNREGISTER_EVENTFD!, null);
+}
+
+/**
+ * Which opcodes this kernel supports (IORING_REGISTER_PROBE). Corresponds to
+ * io_uring_get_probe_ring(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_get_probe.3.html
+ * @throws {SocketError} EINVAL
+ */
+export function io_uring_get_probe_ring(ring: IoUring): Required<IoUringProbe> {
+  const probe: IoUringProbe = {};
+  io_uring_register(ring.ring_fd, C.IORING_REGISTER_PROBE!, probe);
+  return probe as Required<IoUringProbe>;
+}
+
+/**
+ * Whether `probe` says opcode `op` is supported. Corresponds to
+ * io_uring_opcode_supported(3).
+ * @see https://man7.org/linux/man-pages/man3/io_uring_opcode_supported.3.html
+ */
+export function io_uring_opcode_supported(probe: Required<IoUringProbe>, op: number): boolean {
+  return op <= probe.last_op && ((probe.ops[op] ?? 0) & C.IO_URING_OP_SUPPORTED!) !== 0;
+}
+
+/**
+ * An io_uring inside Node's event loop: the ring's fd, which polls readable
+ * while CQEs are ready, is watched by an {@link EpollLoop}, and the callback
+ * runs once per batch; it reads the CQEs (io_uring_for_each_cqe) and
+ * submits what they call for. Not with IORING_SETUP_DEFER_TASKRUN, whose
+ * completions wait for the ring to be entered. ref/unref and teardown in
+ * worker_threads are the EpollLoop's. Closing the loop leaves the ring open.
+ */
+export class IoUringLoop {
+  readonly ring: IoUring;
+  readonly #loop: EpollLoop;
+  #started = false;
+
+  /**
+   * Watches `ring`'s fd (epoll_ctl(2) on the loop's own epoll instance).
+   * @throws {SocketError} as epoll_ctl(2).
+   */
+  constructor(ring: IoUring) {
+    this.ring = ring;
+    this.#loop = new EpollLoop({ maxevents: 1 });
+    try {
+      epoll_ctl(this.#loop.epfd, EPOLL_CTL_ADD, ring.ring_fd, EPOLLIN, 0);
+    } catch (e) {
+      this.#loop.close();
+      throw e;
+    }
+  }
+
+  /** Calls `callback(ring)` whenever CQEs are ready; while started and referenced, keeps the process alive. */
+  start(callback: (ring: IoUring) => void): void {
+    const ring = this.ring;
+    // The fd is readable while the kernel's CQ ring holds CQEs; CQEs already
+    // reaped into the ring's completion ring (by a wait, or left unread by
+    // the callback) would not wake it, so they get a turn of their own.
+    let scheduled = false;
+    const run = (): void => {
+      scheduled = false;
+      if (this.#started) callback(ring);
+      if (this.#started && !scheduled && io_uring_cq_ready(ring) > 0) {
+        scheduled = true;
+        setImmediate(run);
+      }
+    };
+    this.#started = true;
+    this.#loop.start(run);
+    if (ring.ready() > 0) {
+      scheduled = true;
+      setImmediate(run);
+    }
+  }
+
+  /** Stops the callbacks; CQEs wait in the ring. */
+  stop(): void {
+    this.#started = false;
+    this.#loop.stop();
+  }
+
+  /** Keeps the process alive while started (the default). */
+  ref(): void {
+    this.#loop.ref();
+  }
+
+  /** Lets the process exit while started. */
+  unref(): void {
+    this.#loop.unref();
+  }
+
+  /** Stops watching and closes the loop's epoll fd; the ring stays open. */
+  close(): void {
+    this.#started = false;
+    this.#loop.close();
+  }
+}
