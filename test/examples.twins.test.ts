@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Example, startCommand, startExample, stopExamples } from './run-example.js';
+import { type Example, PAIRINGS, startCommand, startExample, stopExamples } from './run-example.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-twins-'));
 const cc = spawnSync('cc', ['--version']).status === 0;
@@ -31,15 +31,9 @@ function start(lesson: Lesson, role: 'server' | 'client', lang: Lang, args: stri
     : startExample(`${lesson}/${role}.ts`, args);
 }
 
-const pairings = [
-  ['c', 'c'],
-  ['ts', 'c'],
-  ['c', 'ts'],
-  ['ts', 'ts'],
-] as const;
 
 describe.skipIf(!cc)('C and TypeScript twins, all four pairings', () => {
-  it.each(pairings)('echo: %s server, %s client: each line comes back whole, the server counts the bytes', async (s, c) => {
+  it.each(PAIRINGS)('echo: %s server, %s client: each line comes back whole, the server counts the bytes', async (s, c) => {
     const srv = start('echo', 'server', s, ['0', '1']);
     const [, port] = await srv.waitFor(/server: listening on port (\d+)\n/);
     const cli = start('echo', 'client', c, ['127.0.0.1', port!]);
@@ -56,7 +50,7 @@ describe.skipIf(!cc)('C and TypeScript twins, all four pairings', () => {
     );
   });
 
-  it.each(pairings)('udp-echo: %s server, %s client: each datagram comes back whole, from the server’s address', async (s, c) => {
+  it.each(PAIRINGS)('udp-echo: %s server, %s client: each datagram comes back whole, from the server’s address', async (s, c) => {
     const srv = start('udp-echo', 'server', s, ['0', '3']);
     const [, port] = await srv.waitFor(/server: listening on port (\d+)\n/);
     const cli = start('udp-echo', 'client', c, ['127.0.0.1', port!]);
@@ -78,7 +72,7 @@ describe.skipIf(!cc)('C and TypeScript twins, all four pairings', () => {
   // Abstract names in the two mixed pairings, where C's
   // offsetof(struct sockaddr_un, sun_path) + strlen meets the TypeScript's.
   const names: [Lang, Lang, 'path' | 'abstract'][] = [
-    ...pairings.map(([s, c]) => [s, c, 'path'] as [Lang, Lang, 'path']),
+    ...PAIRINGS.map(([s, c]) => [s, c, 'path'] as [Lang, Lang, 'path']),
     ['ts', 'c', 'abstract'],
     ['c', 'ts', 'abstract'],
   ];
