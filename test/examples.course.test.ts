@@ -1,5 +1,5 @@
-// The course's single-file lessons (UDP, the send buffer, framing, closing,
-// connecting, select/poll/epoll, getaddrinfo, other runtimes) run as a
+// The course's single-file lessons (UDP, UNIX, the send buffer, framing,
+// closing, connecting, select/poll/epoll, getaddrinfo, other runtimes) run as a
 // reader runs them and print the facts they teach; each exits 1 when the
 // kernel showed something else, so runExample's exit check already asserts
 // them all, and the lines below pin the figures a reader is told to look for.
@@ -51,6 +51,18 @@ describe('course lessons', () => {
     expect(out).toContain('non-blocking connect returned -1; to a listener poll returned 1 (POLLOUT) and SO_ERROR 0: connected');
     expect(out).toMatch(/to nobody poll returned 1 \([A-Z|]+\) and SO_ERROR 111: ECONNREFUSED/);
     expect(out).toMatch(/poll returned 0 after \d+ ms \(the 300 ms timeout\), the socket still in SYN_SENT/);
+  });
+
+  it('unix/facts: SO_PEERCRED names the client, SCM_RIGHTS passes an fd, SEQPACKET keeps records, DGRAM loses nothing', async () => {
+    const out = await runExample('unix/facts.ts');
+    const [, credPid, childPid] = /SO_PEERCRED: the client is pid (\d+), uid \d+, gid \d+; the child process spawned was pid (\d+)/.exec(out)!;
+    expect(credPid).toBe(childPid);
+    expect(out).toMatch(/SCM_RIGHTS: fd (\d+) was sent and arrived as fd (?!\1\b)\d+; .* the pipe's reader read "through the passed fd"/);
+    expect(out).toContain('SOCK_SEQPACKET: 3 sends, then close; recvmsg into 10 bytes returned 3, 7, 10 MSG_TRUNC, 0 (EOF)');
+    const [, sent, received] = /SOCK_DGRAM: (\d+) datagrams of 100 bytes sent before send returned -1 .*, and (\d+) received: none lost/.exec(out)!;
+    expect(Number(sent)).toBeGreaterThan(0);
+    expect(received).toBe(sent);
+    expect(out).toMatch(/round trips of 64 bytes in one thread: UNIX stream [\d.]+ µs each, TCP on loopback [\d.]+ µs/);
   });
 
   it('io/select-poll-epoll: the same server under each; FD_SET(1024) is a RangeError, poll takes fd 1500', async () => {
