@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Example, startCommand, startExample, stopExamples } from './run-example.js';
+import { type Example, PAIRINGS, startCommand, startExample, stopExamples } from './run-example.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-hello-'));
 const cc = spawnSync('cc', ['--version']).status === 0;
@@ -25,13 +25,7 @@ const client = (lang: 'c' | 'ts', port: string): Example =>
   lang === 'c' ? startCommand(bin('client'), ['127.0.0.1', port], 'hello/client.c') : startExample('hello/client.ts', ['127.0.0.1', port]);
 
 describe.skipIf(!cc)('examples/hello: C and TypeScript twins', () => {
-  const pairings = [
-    ['c', 'c'],
-    ['ts', 'c'],
-    ['c', 'ts'],
-    ['ts', 'ts'],
-  ] as const;
-  it.each(pairings)('%s server, %s client: the client receives the greeting, the server sees 127.0.0.1', async (s, c) => {
+  it.each(PAIRINGS)('%s server, %s client: the client receives the greeting, the server sees 127.0.0.1', async (s, c) => {
     const srv = server(s);
     const [, port] = await srv.waitFor(/server: listening on port (\d+)\n/);
     const cli = client(c, port!);

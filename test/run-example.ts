@@ -113,6 +113,17 @@ export async function runExample(file: string, args: string[] = [], ms = DEFAULT
   }
 }
 
+/**
+ * The four ways a lesson's C twin and TypeScript twin pair up, as
+ * [server, client]: each program against itself and against the other.
+ */
+export const PAIRINGS = [
+  ['c', 'c'],
+  ['ts', 'c'],
+  ['c', 'ts'],
+  ['ts', 'ts'],
+] as const;
+
 /** Stops every example a test started and left running; for afterEach, which runs before setup.ts's fd-leak check. */
 export async function stopExamples(): Promise<void> {
   await Promise.all([...running].map((e) => e.stop()));
