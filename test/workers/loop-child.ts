@@ -2,7 +2,7 @@
 // whether a process lives or dies, which a test can only watch from outside.
 // Run as `tsx loop-child.ts <mode>`; it prints what happened and exits.
 import { readdirSync } from 'node:fs';
-import { EFD_NONBLOCK, EPOLLIN, EPOLL_CTL_ADD, EpollLoop, close, epoll_ctl, eventfd, read, write } from '../../lib/index.js';
+import { EFD_NONBLOCK, EPOLLIN, EPOLL_CTL_ADD, EpollLoop, Poller, close, epoll_ctl, eventfd, read, write } from '../../lib/index.js';
 
 const mode = process.argv[2];
 const loop = new EpollLoop({ maxevents: 8 });
@@ -72,6 +72,32 @@ switch (mode) {
     const count = (): number => readdirSync('/proc/self/fd').length;
     const before = count();
     for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
+    const created = count() - before;
+    const gc = (globalThis as { gc?: () => void }).gc as () => void;
+    gc();
+    setTimeout(() => {
+      gc();
+      setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
+    }, 20);
+    break;
+  }
+  case 'gc-started': {
+    // Loops and Pollers that were started and then stopped, dropped without
+    // close(), are collected too: stop() lets go of the callback, which
+    // closes over the loop (a Poller's dispatch always does). (Run with
+    // --expose-gc.)
+    loop.close();
+    close(efd);
+    const count = (): number => readdirSync('/proc/self/fd').length;
+    const before = count();
+    for (let i = 0; i < 25; i++) {
+      const l = new EpollLoop({ maxevents: 4 });
+      l.start(() => l.stop());
+      l.stop();
+      const p = new Poller({ maxevents: 4 });
+      p.start();
+      p.stop();
+    }
     const created = count() - before;
     const gc = (globalThis as { gc?: () => void }).gc as () => void;
     gc();
