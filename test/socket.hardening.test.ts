@@ -15,7 +15,6 @@ import {
   SOCK_STREAM,
   accept4,
   bind,
-  close,
   connect,
   listen,
   read,
