@@ -26,6 +26,9 @@ const NOT_CONSTANTS = new Map<string, string>([
   // In the README's C snippet `signal(SIGPIPE, SIG_IGN)`: a handler
   // pointer, ((void (*)(int)) 1), not an int; Node owns signal dispositions.
   ['SIG_IGN', "a signal handler pointer in a C snippet, not an int"],
+  // The SIGPIPE section of docs/sockets.md names the default disposition
+  // the same way: a handler pointer ((void (*)(int)) 0), not an int.
+  ['SIG_DFL', 'a signal disposition (a handler pointer), not an int'],
   // docs/messages.md explains IOV_MAX (exported) by the kernel's own name
   // for the same limit, which userspace code never uses.
   ['UIO_MAXIOV', "the kernel's name for IOV_MAX, which is the exported one"],

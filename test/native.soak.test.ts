@@ -150,5 +150,5 @@ describe('soak', () => {
         setTimeout(() => server.kill('SIGKILL'), 5_000).unref();
       });
     }
-  }, 90_000);
+  }, Math.max(90_000, CONNECTIONS * 30));
 });
