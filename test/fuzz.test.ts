@@ -126,6 +126,7 @@ describe('fuzz', () => {
     const LEVELS = byPrefix(/^(SOL|IPPROTO)_/);
     const OPTIONS = byPrefix(/^(SO|TCP|IP|IPV6|UDP)_/);
     const COMMANDS = byPrefix(/^(F|FIO|SIOC|EPOLL_CTL|SHUT)_|^(FIONREAD|FIONBIO|SIOCINQ|SIOCOUTQ|SIOCOUTQNSD)$/);
+    const OPTION_TABLE = api.socketOptions();
     const FAMILIES = [AF_INET, AF_INET6, AF_UNIX, 0, 17, 999, -1];
     const NUMBERS = [0, -0, 1, -1, 2, 3, 7, 8, 16, 64, 255, 256, 1023, 1024, 4096, 65535, 65536, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32, 2 ** 53, -(2 ** 53), 1e20, 0.5, -1.5, NaN, Infinity, -Infinity];
 
@@ -299,6 +300,19 @@ describe('fuzz', () => {
         case 'callback':
         case 'handler':
           return good ? () => (chance(0.1) ? thrower() : undefined) : value();
+        case 'buffers':
+        case 'bufs':
+          return Array.from({ length: int(4) }, () => (chance(0.9) ? Buffer.alloc(int(64) + 1) : buffer()));
+        case 'addrlen':
+          // C's socklen_t: a number for the calls that take an address, a
+          // { value } cell for the ones that fill one in.
+          return /accept|recvfrom/.test(fn) ? pick([null, { value: int(130) }]) : pick([undefined, 16, 28, 110, 0, 1000]);
+        case 'addr':
+        case 'src_addr':
+          if (/accept|recvfrom/.test(fn)) return pick([null, {}, { family: 0 }]);
+          return address();
+        case 'value':
+          return good ? pick([0, 1, true, false, 64, 1 << 16, 'cubic', { onoff: true, linger: 0 }, { sec: 0, usec: 1000 }, Buffer.alloc(4)]) : value();
         case 'off_in':
         case 'off_out':
           return good ? pick([null, { value: int(100) }]) : value();
@@ -405,6 +419,13 @@ describe('fuzz', () => {
         const t = pick(targets);
         const n = Math.max(t.params.length + int(3) - 1, 0);
         const args = Array.from({ length: Math.max(n, lastTimeout(t)) }, (_, k) => argFor(t.name, t.params[k] ?? ''));
+        // A (level, optname) pair the typed table knows, most of the time.
+        const lv = t.params.indexOf('level');
+        if (lv >= 0 && t.params[lv + 1] === 'optname' && chance(0.7)) {
+          const o = pick(OPTION_TABLE);
+          args[lv] = o.level;
+          args[lv + 1] = o.optname;
+        }
         if (t.name === 'getaddrinfo') args[2] = { ai_flags: AI_NUMERICHOST };
         if (t.name === 'getnameinfo') args[1] = NI_NUMERICHOST | NI_NUMERICSERV;
         counts.calls++;
