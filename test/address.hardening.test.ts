@@ -10,7 +10,6 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   bind,
-  close,
   connect,
   getnameinfo,
   getsockname,
@@ -18,21 +17,12 @@ import {
   inet_aton,
   inet_pton,
   sendto,
-  socket,
   type Sockaddr,
 } from '../lib/index.js';
+import { withSocket } from './helpers.js';
 
 const nul = (name: string) =>
   expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining(`'${name}'`) });
-
-function withSocket(domain: number, type: number, fn: (fd: number) => void): void {
-  const fd = socket(domain, type);
-  try {
-    fn(fd);
-  } finally {
-    close(fd);
-  }
-}
 
 describe('a NUL inside a C string', () => {
   it('inet_pton, inet_aton and if_nametoindex refuse it', () => {

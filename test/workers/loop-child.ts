@@ -11,6 +11,26 @@ epoll_ctl(loop.epfd, EPOLL_CTL_ADD, efd, EPOLLIN);
 const counter = new Uint8Array(8);
 const kick = (): void => void write(efd, new BigUint64Array([1n]));
 
+/**
+ * Closes this file's own loop, runs `drop` (which creates loops and lets go
+ * of them), collects garbage twice, and prints how many fds `drop` opened
+ * and how many are still open. (Run with --expose-gc.)
+ */
+function countAfterGc(drop: () => void): void {
+  loop.close();
+  close(efd);
+  const count = (): number => readdirSync('/proc/self/fd').length;
+  const before = count();
+  drop();
+  const created = count() - before;
+  const gc = (globalThis as { gc?: () => void }).gc as () => void;
+  gc();
+  setTimeout(() => {
+    gc();
+    setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
+  }, 20);
+}
+
 switch (mode) {
   case 'unref': {
     // Started but unreferenced: nothing else is pending, so the process
@@ -67,18 +87,9 @@ switch (mode) {
   case 'gc': {
     // Loops dropped without close() are closed by the garbage collector:
     // their epfds are released. (Run with --expose-gc.)
-    loop.close();
-    close(efd);
-    const count = (): number => readdirSync('/proc/self/fd').length;
-    const before = count();
-    for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
-    const created = count() - before;
-    const gc = (globalThis as { gc?: () => void }).gc as () => void;
-    gc();
-    setTimeout(() => {
-      gc();
-      setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
-    }, 20);
+    countAfterGc(() => {
+      for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
+    });
     break;
   }
   case 'gc-started': {
@@ -86,25 +97,16 @@ switch (mode) {
     // close(), are collected too: stop() lets go of the callback, which
     // closes over the loop (a Poller's dispatch always does). (Run with
     // --expose-gc.)
-    loop.close();
-    close(efd);
-    const count = (): number => readdirSync('/proc/self/fd').length;
-    const before = count();
-    for (let i = 0; i < 25; i++) {
-      const l = new EpollLoop({ maxevents: 4 });
-      l.start(() => l.stop());
-      l.stop();
-      const p = new Poller({ maxevents: 4 });
-      p.start();
-      p.stop();
-    }
-    const created = count() - before;
-    const gc = (globalThis as { gc?: () => void }).gc as () => void;
-    gc();
-    setTimeout(() => {
-      gc();
-      setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
-    }, 20);
+    countAfterGc(() => {
+      for (let i = 0; i < 25; i++) {
+        const l = new EpollLoop({ maxevents: 4 });
+        l.start(() => l.stop());
+        l.stop();
+        const p = new Poller({ maxevents: 4 });
+        p.start();
+        p.stop();
+      }
+    });
     break;
   }
   default:
