@@ -126,6 +126,28 @@ describe('a blocking connect interrupted by signals', () => {
     }
   });
 
+  it('TCP, handshake held up for good: SO_SNDTIMEO still bounds the wait after a signal (-1, EINPROGRESS)', async () => {
+    // The accept queue stays full, so the handshake never completes. The
+    // kernel ends a blocking connect whose SO_SNDTIMEO expires with
+    // EINPROGRESS (socket(7)), which connect returns as -1; the wait for the
+    // handshake after an EINTR must keep that bound, not wait for the SYN
+    // retries to give up (about two minutes).
+    const lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+    const filler = socket(AF_INET, SOCK_STREAM);
+    try {
+      bind(lfd, loopback(AF_INET));
+      listen(lfd, 0);
+      connect(filler, loopback(AF_INET, portOf(lfd)));
+      const o = await connectUnderSignals(AF_INET, portOf(lfd), 600, () => undefined);
+      expect(o.handled).toBeGreaterThan(0);
+      expect(o).toMatchObject({ result: -1, peer: 'ENOTCONN' });
+      expect(o.waitedMs).toBeGreaterThanOrEqual(600);
+      expect(o.waitedMs).toBeLessThan(600 + 10 * 40 + 2_000);
+    } finally {
+      closeAll(filler, lfd);
+    }
+  });
+
   it('TCP, handshake held up by a full accept queue: connect returns 0 only once connected', async () => {
     // With the accept queue full (backlog 0 and one connection not
     // accepted), the listener drops SYNs, so the child's handshake is in
