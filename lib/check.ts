@@ -63,3 +63,16 @@ export function checkUringSetup<T>(r: T | number, syscall: string): T {
   }
   throw e;
 }
+
+/**
+ * Where the wrappers whose success may be a negative number (getsockopt,
+ * fcntl, ioctl: see ValueOrErrnoSlot in native/common.h) leave errno when
+ * they answer `undefined`. One per module instance, so one per worker.
+ */
+export const errnoSlot = new Int32Array(1);
+
+/** Throws the SocketError for errnoSlot[0] when a slot wrapper answered undefined. */
+export function checkSlot<T>(v: T | undefined, syscall: string): T {
+  if (v === undefined) throw new SocketError(errnoSlot[0]!, syscall);
+  return v;
+}

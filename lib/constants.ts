@@ -362,6 +362,8 @@ export const {
 } = c;
 /** Linux 4.19 and later. */
 export const SCM_TXTIME = c.SCM_TXTIME;
+/** Linux 4.18 and later. */
+export const TCP_CM_INQ = c.TCP_CM_INQ;
 
 // shutdown(2) `how`
 export const {

@@ -1,12 +1,12 @@
 // File descriptors in general: close, fcntl and the flags it sets, and the
 // pipes and eventfds that lessons and tests put beside sockets.
 import { FD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_NONBLOCK } from './constants.js';
-import { check, checkValue } from './check.js';
+import { check, checkSlot, checkValue, errnoSlot } from './check.js';
 import { nativeModule, type OrErrno } from './native.js';
 
 const n = nativeModule<{
   close(fd: number): OrErrno;
-  fcntl(fd: number, cmd: number, arg?: number): OrErrno;
+  fcntl(fd: number, cmd: number, arg: number, err: Int32Array): number | undefined;
   pipe(flags: number): [number, number] | OrErrno;
   eventfd(initval: number, flags: number): OrErrno;
 }>();
@@ -24,13 +24,15 @@ export function close(fd: number): void {
 
 /**
  * fcntl(2) for the commands that take an int: F_GETFL, F_SETFL, F_GETFD,
- * F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC. Returns what the command returns.
+ * F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC. Returns what the command returns,
+ * which may be negative: F_GETOWN reads a process group owner as its
+ * negated id.
  * @see https://man7.org/linux/man-pages/man2/fcntl.2.html
  * @throws {SocketError} EBADF, EINVAL
  * @throws {TypeError} for a command that takes a pointer.
  */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
-  return check(n.fcntl(fd, cmd, arg), 'fcntl');
+  return checkSlot(n.fcntl(fd, cmd, arg, errnoSlot), 'fcntl');
 }
 
 /**

@@ -15,6 +15,15 @@ import { EpollLoop } from './loop.js';
 /** Called with the fd and the event mask (EPOLLIN, EPOLLOUT, EPOLLHUP, ...) of one event. */
 export type PollerHandler = (fd: number, events: number) => void;
 
+// A handler is called from the dispatch, long after add() returned: a
+// non-function there would throw from inside a batch, uncaught. So it is
+// checked here, before the kernel hears of the fd.
+function checkHandler(handler: unknown): void {
+  if (typeof handler !== 'function') {
+    throw new TypeError(`Expected argument 'handler' to be a function, got ${typeof handler}`);
+  }
+}
+
 /** Options for {@link Poller}. */
 export interface PollerOptions {
   /** The most events one batch delivers; 1024 unless given. */
@@ -77,8 +86,10 @@ export class Poller {
    * handler: epoll_ctl(EPOLL_CTL_ADD).
    * @see https://man7.org/linux/man-pages/man2/epoll_ctl.2.html
    * @throws {SocketError} EEXIST (already registered), EPERM (a regular file), EBADF
+   * @throws {TypeError} when `handler` is not a function.
    */
   add(fd: number, events: number, handler: PollerHandler): void {
+    checkHandler(handler);
     const reuse = this.#free.length > 0;
     const slot = reuse ? this.#free[this.#free.length - 1] : this.#handlers.length;
     epoll_ctl(this.#loop.epfd, EPOLL_CTL_ADD, fd, events, slot);
@@ -103,8 +114,10 @@ export class Poller {
    * given: epoll_ctl(EPOLL_CTL_MOD). Also re-arms an EPOLLONESHOT fd.
    * @see https://man7.org/linux/man-pages/man2/epoll_ctl.2.html
    * @throws {SocketError} ENOENT (not registered), EBADF
+   * @throws {TypeError} when `handler` is given and is not a function.
    */
   modify(fd: number, events: number, handler?: PollerHandler): void {
+    if (handler !== undefined) checkHandler(handler);
     const slot = this.#slotOf.get(fd);
     if (slot === undefined) throw new SocketError(ENOENT, 'epoll_ctl');
     epoll_ctl(this.#loop.epfd, EPOLL_CTL_MOD, fd, events, slot);

@@ -96,8 +96,10 @@ export function accept4(fd: number, addr: SockaddrOut | null, addrlen: Socklen |
  * is in progress** (EINPROGRESS): wait for it to turn writable (epoll_wait,
  * poll), then read the outcome with `getsockopt(fd, SOL_SOCKET, SO_ERROR)`.
  * An interrupted connect (EINTR) is carried on, never reported as done
- * before the kernel says so: a TCP handshake is waited for, an AF_UNIX
- * connect (which the kernel drops when interrupted) is made again.
+ * before the kernel says so: a TCP handshake is waited for (within
+ * SO_SNDTIMEO when set: -1 once it expires, C's EINPROGRESS for a blocking
+ * connect that timed out), an AF_UNIX connect (which the kernel drops when
+ * interrupted) is made again.
  * `{ family: AF_UNSPEC }` dissolves a datagram socket's association. C's
  * `addrlen` may follow, as for {@link bind}. Corresponds to connect(2).
  * @see https://man7.org/linux/man-pages/man2/connect.2.html

@@ -27,8 +27,7 @@ import {
   type Opt,
   type SocketOptionTypes,
 } from './constants.js';
-import { check, checkValue } from './check.js';
-import { SocketError } from './errors.js';
+import { check, checkSlot, checkValue, errnoSlot } from './check.js';
 import { nativeModule, type OrErrno } from './native.js';
 
 /** struct linger (SO_LINGER): whether close lingers, and for how many seconds. */
@@ -254,14 +253,10 @@ const n = nativeModule<{
   getsockopt(fd: number, level: number, optname: number, err: Int32Array): SockoptValue | undefined;
   setsockopt(fd: number, level: number, optname: number, value: SockoptInput): OrErrno;
   getsockoptBuffer(fd: number, level: number, optname: number, maxlen: number): Buffer | OrErrno;
-  ioctl(fd: number, request: number, arg?: number | boolean): OrErrno;
+  ioctl(fd: number, request: number, arg: number | boolean | undefined, err: Int32Array): number | undefined;
   sockoptTable(): SocketOptionInfo[];
 }>();
 
-// Where the native getsockopt leaves errno when it fails (see
-// native/sockopt.cc for why not a negative return). One per module
-// instance, so one per worker thread.
-const err = new Int32Array(1);
 
 /**
  * Reads a socket option, decoded after its C type: a boolean for flag
@@ -289,9 +284,7 @@ export function getsockopt<O extends number>(
   level: LevelOf<O>,
   optname: O & Readable<O>,
 ): GetsockoptValue<O> {
-  const v = n.getsockopt(fd, level, optname, err);
-  if (v === undefined) throw new SocketError(err[0], 'getsockopt');
-  return v as GetsockoptValue<O>;
+  return checkSlot(n.getsockopt(fd, level, optname, errnoSlot), 'getsockopt') as GetsockoptValue<O>;
 }
 
 /**
@@ -407,6 +400,9 @@ export function getTcpInfo(fd: number): TcpInfo {
  * - SIOCOUTQ: bytes in the send queue not yet acknowledged by the peer (TCP);
  * - SIOCOUTQNSD: bytes in the send queue not yet sent (TCP);
  * - FIONBIO with `arg` true/false (or 1/0): sets or clears O_NONBLOCK; returns 0.
+ *
+ * The count is returned whatever its sign: FIONREAD on a regular file whose
+ * offset is past its end answers the negative i_size - offset, as in C.
  * @see https://man7.org/linux/man-pages/man2/ioctl.2.html
  * @see https://man7.org/linux/man-pages/man7/tcp.7.html (SIOCINQ, SIOCOUTQ)
  * @throws {SocketError} EBADF, ENOTTY (request not for this fd), EINVAL
@@ -414,7 +410,7 @@ export function getTcpInfo(fd: number): TcpInfo {
  * @throws {TypeError} for any other request.
  */
 export function ioctl(fd: number, request: number, arg?: boolean | number): number {
-  return check(arg === undefined ? n.ioctl(fd, request) : n.ioctl(fd, request, arg), 'ioctl');
+  return checkSlot(n.ioctl(fd, request, arg, errnoSlot), 'ioctl');
 }
 
 /**

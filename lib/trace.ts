@@ -79,6 +79,10 @@ const result = (r: unknown): string => {
   if (typeof r !== 'number') return typeof r === 'object' && r !== null ? (Array.isArray(r) ? `0, [${r.join(', ')}]` : '0') : String(r);
   return r >= 0 ? String(r) : `-1 ${errnoName(-r)} (${errnoMessage(-r)})`;
 };
+// For the wrappers that answer undefined and leave errno in the Int32Array
+// they were given (fcntl, ioctl, getsockopt): their value may be negative.
+const slotResult = (r: unknown, err: unknown): string =>
+  r === undefined && err instanceof Int32Array ? result(-err[0]!) : String(r);
 const level = (l: number): string => (l === c.SOL_SOCKET ? 'SOL_SOCKET' : constantName(l, 'IPPROTO_'));
 const OPTION_PREFIX = new Map<number, string>([
   [c.SOL_SOCKET!, 'SO_'],
@@ -134,8 +138,9 @@ const FORMATS: Record<string, (a: unknown[], r: unknown) => string> = {
     return `sendto(${a[0]}, ${bytes(slice(a[1], a[6]), count(a[1], a[2], a[6]))}, ${count(a[1], a[2], a[6])}, ${flagNames(n(a[3]), 'MSG_')}, ${to}, ${a[5] ?? len}) = ${result(r)}`;
   },
   setsockopt: (a, r) => `setsockopt(${a[0]}, ${level(n(a[1]))}, ${option(n(a[1]), n(a[2]))}, ${JSON.stringify(a[3])}) = ${result(r)}`,
-  getsockopt: (a, r) => `getsockopt(${a[0]}, ${level(n(a[1]))}, ${option(n(a[1]), n(a[2]))}) = ${r === undefined ? 'error' : JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`,
-  fcntl: (a, r) => `fcntl(${a[0]}, ${constantName(n(a[1]), 'F_')}${a[2] !== undefined ? `, ${a[2]}` : ''}) = ${result(r)}`,
+  getsockopt: (a, r) => `getsockopt(${a[0]}, ${level(n(a[1]))}, ${option(n(a[1]), n(a[2]))}) = ${r === undefined ? slotResult(r, a[3]) : JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`,
+  fcntl: (a, r) => `fcntl(${a[0]}, ${constantName(n(a[1]), 'F_')}${a[2] !== undefined ? `, ${a[2]}` : ''}) = ${slotResult(r, a[3])}`,
+  ioctl: (a, r) => `ioctl(${a[0]}, ${n(a[1])}${a[2] !== undefined ? `, ${a[2]}` : ''}) = ${slotResult(r, a[3])}`,
   epoll_create1: (a, r) => `epoll_create1(${n(a[0]) ? flagNames(n(a[0]), 'EPOLL_') : 0}) = ${result(r)}`,
   epoll_ctl: (a, r) =>
     `epoll_ctl(${a[0]}, ${constantName(n(a[1]), 'EPOLL_CTL_')}, ${a[2]}, {events=${flagNames(n(a[3]), 'EPOLL')}, data=${a[4] ?? a[2]}}) = ${result(r)}`,

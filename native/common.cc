@@ -50,6 +50,33 @@ bool IsNullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
+bool ArgErrnoSlot(napi_env env, napi_value v, int32_t** slot) {
+  auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
+  size_t count = 0;
+  void* data = nullptr;
+  if (v == nullptr ||
+      napi_get_typedarray_info(env, v, &type, &count, &data, nullptr,
+                               nullptr) != napi_ok ||
+      type != napi_int32_array || count < 1) {
+    ThrowTypeError(env, "Expected argument 'err' to be an Int32Array");
+    return false;
+  }
+  *slot = static_cast<int32_t*>(data);
+  return true;
+}
+
+napi_value ValueOrErrnoSlot(napi_env env, bool failed, int64_t value,
+                            int32_t* slot) {
+  napi_value out;
+  if (failed) {
+    *slot = errno;
+    napi_get_undefined(env, &out);
+  } else {
+    napi_create_int64(env, value, &out);
+  }
+  return out;
+}
+
 bool IsUndefined(napi_env env, napi_value v) {
   napi_valuetype t;
   if (v == nullptr || napi_typeof(env, v, &t) != napi_ok) return true;

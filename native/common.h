@@ -52,6 +52,17 @@ inline napi_value ResultOrErrno(napi_env env, long r) {
   napi_create_int64(env, r >= 0 ? r : -static_cast<int64_t>(errno), &out);
   return out;
 }
+// For the calls whose success can be a negative number, which
+// ResultOrErrno would take for -errno: fcntl (F_GETOWN names a process
+// group as its negated id), ioctl (the int a request writes: FIONREAD on a
+// regular file whose offset is past its end is negative) and getsockopt
+// (SO_PEEK_OFF reads -1). They report failure through an Int32Array the
+// caller passes instead: ArgErrnoSlot takes it (a TypeError naming 'err'
+// otherwise), and ValueOrErrnoSlot answers `value`, or undefined with errno
+// stored in slot[0] when the call failed.
+bool ArgErrnoSlot(napi_env env, napi_value v, int32_t** slot);
+napi_value ValueOrErrnoSlot(napi_env env, bool failed, int64_t value,
+                            int32_t* slot);
 inline napi_value Int(napi_env env, int64_t v) {
   napi_value out;
   napi_create_int64(env, v, &out);

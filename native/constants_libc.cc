@@ -625,6 +625,9 @@ void SetLibcConstants(napi_env env, napi_value c) {
 #ifdef SCM_TXTIME  // Linux 4.19
   Set(env, c, "SCM_TXTIME", SCM_TXTIME);
 #endif
+#ifdef TCP_CM_INQ  // Linux 4.18
+  Set(env, c, "TCP_CM_INQ", TCP_CM_INQ);
+#endif
   // shutdown(2) `how`
 #ifdef SHUT_RD
   Set(env, c, "SHUT_RD", SHUT_RD);

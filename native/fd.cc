@@ -47,12 +47,20 @@ bool TakesPointer(int cmd) {
   }
 }
 
+// fcntl(fd, cmd, arg, err) -> the command's result, or undefined with errno
+// in err[0]. A result may be negative without an error: F_GETOWN names a
+// process group as its negated id. glibc answers that through
+// F_GETOWN_EX, so that even -1 (process group 1) comes back with errno
+// untouched; hence errno is cleared first and failure is -1 with errno set,
+// the test a careful C caller makes.
 napi_value Fcntl(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
+  napi_value argv[4];
   if (!Args(env, info, argv)) return nullptr;
   int fd, cmd, arg;
+  int32_t* err;
   if (!ArgFd(env, argv[0], &fd) || !ArgInt(env, argv[1], "cmd", &cmd) ||
-      !ArgOptionalInt(env, argv[2], "arg", 0, &arg))
+      !ArgOptionalInt(env, argv[2], "arg", 0, &arg) ||
+      !ArgErrnoSlot(env, argv[3], &err))
     return nullptr;
   if (TakesPointer(cmd)) {
     ThrowValueError(env,
@@ -61,7 +69,11 @@ napi_value Fcntl(napi_env env, napi_callback_info info) {
                     cmd);
     return nullptr;
   }
-  return ResultOrErrno(env, RetryOnEintr([&] { return fcntl(fd, cmd, arg); }));
+  int r = RetryOnEintr([&] {
+    errno = 0;
+    return fcntl(fd, cmd, arg);
+  });
+  return ValueOrErrnoSlot(env, r == -1 && errno != 0, r, err);
 }
 
 // pipe2(2) -> [readFd, writeFd], or -errno.

@@ -46,7 +46,7 @@ struct Loop {
   int maxevents = 0;
   epoll_event* scratch = nullptr;
   napi_ref events_ref = nullptr;    // the Uint32Array handed to JS
-  napi_ref callback_ref = nullptr;  // set by start()
+  napi_ref callback_ref = nullptr;  // set by start(), released by stop()
   // Held while started: a running loop stays alive without a JS reference
   // to it, as a listening net.Server does.
   napi_ref self_ref = nullptr;
@@ -113,14 +113,25 @@ void OnFinalize(napi_env, void* data, void*) {
   MaybeFree(l);
 }
 
+// uv_poll_stop, and lets go of what only a started loop needs: the
+// reference that kept the handle alive and the callback. The callback must
+// go too, because it usually closes over the loop (a Poller's dispatch
+// always does): held by a strong reference from here, it would keep the
+// handle reachable, and a stopped loop dropped without close() would never
+// be finalized, its two fds never closed. start() takes a callback again.
+void StopPolling(Loop* l) {
+  uv_poll_stop(&l->poll);
+  l->active = false;
+  if (l->self_ref) napi_delete_reference(l->env, l->self_ref);
+  if (l->callback_ref) napi_delete_reference(l->env, l->callback_ref);
+  l->self_ref = l->callback_ref = nullptr;
+}
+
 // Reports a failure that stops the loop (libuv reports an error on the
 // watched fd, or the caller detached the events array) as an uncaught
 // exception: there is no caller to return it to.
 void ReportLoopError(Loop* l, const char* code_text, const char* what) {
-  uv_poll_stop(&l->poll);
-  l->active = false;
-  if (l->self_ref) napi_delete_reference(l->env, l->self_ref);
-  l->self_ref = nullptr;
+  StopPolling(l);
   napi_value msg, code, err;
   char text[160];
   snprintf(text, sizeof text, "EpollLoop stopped: %s", what);
@@ -313,10 +324,7 @@ napi_value LoopOp(napi_env env, napi_callback_info info) {
   uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&l->poll);
   switch (op) {
     case Op::kStop:
-      uv_poll_stop(&l->poll);
-      l->active = false;
-      if (l->self_ref) napi_delete_reference(env, l->self_ref);
-      l->self_ref = nullptr;
+      StopPolling(l);
       break;
     case Op::kRef:
       uv_ref(h);

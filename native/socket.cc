@@ -3,6 +3,7 @@
 // system call and returns the result or -errno (see common.h).
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "sockaddr.h"
@@ -88,6 +89,19 @@ napi_value Accept(napi_env env, napi_callback_info info) {
   return ResultOrErrno(env, r);
 }
 
+// SO_SNDTIMEO of `fd` in milliseconds (rounded up), or -1 (no timeout, or
+// none readable): the timeout poll(2) takes.
+int SendTimeoutMs(int fd) {
+  timeval tv = {0, 0};
+  socklen_t len = sizeof tv;
+  if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) != 0 ||
+      (tv.tv_sec == 0 && tv.tv_usec == 0))
+    return -1;
+  int64_t ms =
+      static_cast<int64_t>(tv.tv_sec) * 1000 + (tv.tv_usec + 999) / 1000;
+  return ms > INT32_MAX ? INT32_MAX : static_cast<int>(ms);
+}
+
 // connect(2)(fd, addr, addrlen?). An interrupted connect is not simply
 // retried or abandoned: what happened to the attempt depends on the family.
 // A TCP handshake goes on in the kernel (connecting again says EALREADY,
@@ -113,9 +127,16 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   } while (r == -1 && errno == EINTR);
   if (r == 0 || errno == EISCONN) return Int(env, 0);
   if (errno != EALREADY && errno != EINPROGRESS) return ResultOrErrno(env, -1);
+  // The wait for the handshake keeps the bound the kernel's own wait had:
+  // SO_SNDTIMEO, after which a blocking connect fails with EINPROGRESS
+  // (socket(7)). Without it a signal would turn a bounded connect into one
+  // that waits for the SYN retries to give up, minutes later. Each retry
+  // after EINTR waits the whole timeout again, as a C loop would.
   pollfd p = {fd, POLLOUT, 0};
-  if (RetryOnEintr([&] { return poll(&p, 1, -1); }) == -1)
-    return ResultOrErrno(env, -1);
+  int timeout_ms = SendTimeoutMs(fd);
+  int ready = RetryOnEintr([&] { return poll(&p, 1, timeout_ms); });
+  if (ready == -1) return ResultOrErrno(env, -1);
+  if (ready == 0) return Int(env, -EINPROGRESS);
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)

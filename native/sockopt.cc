@@ -4,14 +4,16 @@
 //                                                 with err[0] = errno
 //   setsockopt(fd, level, optname, value)      -> 0 or -errno
 //   getsockoptBuffer(fd, level, optname, max)  -> Buffer or -errno
-//   ioctl(fd, request, arg?)                   -> int or -errno
+//   ioctl(fd, request, arg, err)               -> int, or undefined with
+//                                                 err[0] = errno
 //   sockoptTable()                             -> [{ level, optname, name,
 //                                                    kind, access }]
 //
-// getsockopt alone reports its errno through an Int32Array rather than as a
-// negative result: some int options are legitimately negative (SO_PEEK_OFF
-// and SO_INCOMING_CPU read -1), so a negative number cannot mean "failed"
-// there, and an out-parameter costs no allocation on the SO_ERROR path.
+// getsockopt and ioctl report their errno through an Int32Array rather than
+// as a negative result (ValueOrErrnoSlot in common.h): some int options are
+// legitimately negative (SO_PEEK_OFF and SO_INCOMING_CPU read -1), as is
+// FIONREAD on a regular file read past its end, so a negative number cannot
+// mean "failed" there, and an out-parameter costs no allocation.
 //
 // The typed forms consult the table of sockopt_table.cc; a Buffer value (or
 // getsockoptBuffer) reaches any option as raw bytes.
@@ -118,16 +120,8 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   if (!Args(env, info, argv)) return nullptr;
   int fd, level, optname;
   if (!ArgOption(env, argv, &fd, &level, &optname)) return nullptr;
-  auto type = static_cast<napi_typedarray_type>(-1);  // see ArgBytes
-  size_t count = 0;
-  void* err = nullptr;
-  if (argv[3] == nullptr ||
-      napi_get_typedarray_info(env, argv[3], &type, &count, &err, nullptr,
-                               nullptr) != napi_ok ||
-      type != napi_int32_array || count < 1) {
-    ThrowTypeError(env, "Expected argument 'err' to be an Int32Array");
-    return nullptr;
-  }
+  int32_t* err;
+  if (!ArgErrnoSlot(env, argv[3], &err)) return nullptr;
   const OptionInfo* o = TypedOption(env, "getsockopt", level, optname);
   if (o == nullptr) return nullptr;
   OptBuffer b;
@@ -135,10 +129,7 @@ napi_value GetSockOpt(napi_env env, napi_callback_info info) {
   socklen_t len = GetLength(*o);
   int r =
       RetryOnEintr([&] { return getsockopt(fd, level, optname, &b, &len); });
-  if (r < 0) {
-    static_cast<int32_t*>(err)[0] = errno;
-    return Undefined(env);
-  }
+  if (r < 0) return ValueOrErrnoSlot(env, true, 0, err);
   return Decode(env, *o, b, len);
 }
 
@@ -193,14 +184,19 @@ napi_value GetSockOptBuffer(napi_env env, napi_callback_info info) {
   return exact;
 }
 
-// ioctl(fd, request, arg?) for the socket requests that take or give an int.
+// ioctl(fd, request, arg, err) for the socket requests that take or give an
+// int -> that int, or undefined with errno in err[0]. The int may be
+// negative without an error (FIONREAD on a regular file read past its end
+// is i_size - f_pos), so only ioctl's own -1 means failure.
 napi_value Ioctl(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
+  napi_value argv[4];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
   uint32_t request;
+  int32_t* err;
   if (!ArgFd(env, argv[0], &fd) ||
-      !ArgFlags(env, argv[1], "request", 0, &request))
+      !ArgFlags(env, argv[1], "request", 0, &request) ||
+      !ArgErrnoSlot(env, argv[3], &err))
     return nullptr;
   int value = 0;
   switch (request) {
@@ -221,9 +217,8 @@ napi_value Ioctl(napi_env env, napi_callback_info info) {
       return nullptr;
   }
   int r = RetryOnEintr([&] { return ioctl(fd, request, &value); });
-  if (r < 0) return ResultOrErrno(env, r);
   // FIONBIO reads its int; the others write theirs, which is the answer.
-  return Int(env, request == FIONBIO ? 0 : value);
+  return ValueOrErrnoSlot(env, r == -1, request == FIONBIO ? 0 : value, err);
 }
 
 // sockoptTable() -> the typed table, for documentation and tests.

@@ -36,6 +36,16 @@ export function fdsOpenedSince(before: Map<number, string>): Array<[number, stri
   return [...now].filter(([fd, target]) => before.get(fd) !== target);
 }
 
+/** Runs `fn` with a new socket, closed afterwards whatever `fn` does. */
+export function withSocket(domain: number, type: number, fn: (fd: number) => void): void {
+  const fd = socket(domain, type);
+  try {
+    fn(fd);
+  } finally {
+    close(fd);
+  }
+}
+
 /** The port a bound socket got (after bind to port 0). */
 export function portOf(fd: number): number {
   const addr = getsockname(fd);

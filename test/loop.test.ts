@@ -223,6 +223,11 @@ describe('EpollLoop lifetime and errors (child processes)', () => {
     expect(await run('gc', ['--expose-gc'])).toMatchObject({ code: 0, stdout: 'created=100 left=0\n' });
   });
 
+  it('a loop or Poller started then stopped, dropped without close(), is closed by the garbage collector', async () => {
+    // 25 loops and 25 Pollers, two fds each.
+    expect(await run('gc-started', ['--expose-gc'])).toMatchObject({ code: 0, stdout: 'created=100 left=0\n' });
+  });
+
   it('an unhandled throw ends the process as any uncaught exception does', async () => {
     const r = await run('throw-unhandled');
     expect(r.code).toBe(1);
@@ -236,6 +241,20 @@ describe('Poller', () => {
     loops.push(p);
     return p;
   }
+
+  it('add and modify refuse a handler that is not a function, before epoll_ctl', () => {
+    const p = openPoller();
+    const efd = eventfd(0, EFD_NONBLOCK);
+    toClose.push(efd);
+    expect(() => p.add(efd, EPOLLIN, 42 as unknown as () => void)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining("'handler'") }),
+    );
+    expect(p.size).toBe(0);
+    // Not registered with the kernel either: a real add now succeeds.
+    p.add(efd, EPOLLIN, () => undefined);
+    expect(() => p.modify(efd, EPOLLIN, 'x' as unknown as () => void)).toThrow(/'handler'/);
+    p.remove(efd);
+  });
 
   it('dispatches each event to its fd handler, blocking (wait) or integrated (start)', async () => {
     const p = openPoller();

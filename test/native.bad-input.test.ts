@@ -23,7 +23,7 @@ import {
   write,
   type Sockaddr,
 } from '../lib/index.js';
-import { closeAll } from './helpers.js';
+import { closeAll, withSocket } from './helpers.js';
 
 const typeError = (text: string) => expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(text) });
 const rangeError = (text: string) =>
@@ -105,15 +105,6 @@ describe('buffers', () => {
 });
 
 describe('addresses', () => {
-  const withSocket = (domain: number, type: number, fn: (fd: number) => void) => {
-    const fd = socket(domain, type);
-    try {
-      fn(fd);
-    } finally {
-      close(fd);
-    }
-  };
-
   it('a malformed IPv4 or IPv6 address is a TypeError naming addr.address', () => {
     withSocket(AF_INET, SOCK_STREAM, (fd) => {
       expect(() => bind(fd, { family: AF_INET, address: '256.1.1.1', port: 0 })).toThrow(typeError("'addr.address'"));

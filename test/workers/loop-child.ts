@@ -2,7 +2,7 @@
 // whether a process lives or dies, which a test can only watch from outside.
 // Run as `tsx loop-child.ts <mode>`; it prints what happened and exits.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { EFD_NONBLOCK, EPOLLIN, EPOLL_CTL_ADD, EpollLoop, close, epoll_ctl, eventfd, read, write } from '../../lib/index.js';
+import { EFD_NONBLOCK, EPOLLIN, EPOLL_CTL_ADD, EpollLoop, Poller, close, epoll_ctl, eventfd, read, write } from '../../lib/index.js';
 
 const mode = process.argv[2];
 const loop = new EpollLoop({ maxevents: 8 });
@@ -10,6 +10,35 @@ const efd = eventfd(0, EFD_NONBLOCK);
 epoll_ctl(loop.epfd, EPOLL_CTL_ADD, efd, EPOLLIN);
 const counter = new Uint8Array(8);
 const kick = (): void => void write(efd, new BigUint64Array([1n]));
+
+/**
+ * Closes this file's own loop, runs `drop` (which creates loops and lets go
+ * of them), collects garbage twice, and prints how many fds `drop` opened
+ * and how many are still open. (Run with --expose-gc.)
+ */
+function countAfterGc(drop: () => void): void {
+  loop.close();
+  close(efd);
+  // Only epoll fds are counted: others (tsx's cache writes) may close
+  // while the loops are collected, which would skew a count of every fd.
+  const isEpoll = (fd: string): boolean => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventpoll]';
+    } catch {
+      return false; // the fd readdirSync itself had open
+    }
+  };
+  const count = (): number => readdirSync('/proc/self/fd').filter(isEpoll).length;
+  const before = count();
+  drop();
+  const created = count() - before;
+  const gc = (globalThis as { gc?: () => void }).gc as () => void;
+  gc();
+  setTimeout(() => {
+    gc();
+    setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
+  }, 20);
+}
 
 switch (mode) {
   case 'unref': {
@@ -67,27 +96,26 @@ switch (mode) {
   case 'gc': {
     // Loops dropped without close() are closed by the garbage collector:
     // their epfds are released. (Run with --expose-gc.)
-    loop.close();
-    close(efd);
-    // Only epoll fds are counted: others (tsx's cache writes) may close
-    // while the loops are collected, which would skew a count of every fd.
-    const isEpoll = (fd: string): boolean => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventpoll]';
-      } catch {
-        return false; // the fd readdirSync itself had open
+    countAfterGc(() => {
+      for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
+    });
+    break;
+  }
+  case 'gc-started': {
+    // Loops and Pollers that were started and then stopped, dropped without
+    // close(), are collected too: stop() lets go of the callback, which
+    // closes over the loop (a Poller's dispatch always does). (Run with
+    // --expose-gc.)
+    countAfterGc(() => {
+      for (let i = 0; i < 25; i++) {
+        const l = new EpollLoop({ maxevents: 4 });
+        l.start(() => l.stop());
+        l.stop();
+        const p = new Poller({ maxevents: 4 });
+        p.start();
+        p.stop();
       }
-    };
-    const count = (): number => readdirSync('/proc/self/fd').filter(isEpoll).length;
-    const before = count();
-    for (let i = 0; i < 50; i++) new EpollLoop({ maxevents: 4 });
-    const created = count() - before;
-    const gc = (globalThis as { gc?: () => void }).gc as () => void;
-    gc();
-    setTimeout(() => {
-      gc();
-      setTimeout(() => console.log(`created=${created} left=${count() - before}`), 20);
-    }, 20);
+    });
     break;
   }
   default:
