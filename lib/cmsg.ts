@@ -3,7 +3,7 @@
 // CMSG_SPACE/CMSG_LEN to size a receive buffer as C code does.
 import { IPPROTO_IP, IPPROTO_IPV6, IPV6_PKTINFO, IP_PKTINFO, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
 import { nativeModule } from './native.js';
-import type { Ucred } from './sockopt.js'; // struct ucred, shared with SO_PEERCRED
+import type { Ucred } from './sockopt-types.js'; // struct ucred, shared with SO_PEERCRED
 
 const n = nativeModule<{
   CMSG_SPACE(length: number): number;

@@ -8,6 +8,7 @@ export * from './socket.js';
 export * from './fd.js';
 export * from './io.js';
 export * from './sockopt.js';
+export * from './sockopt-types.js';
 export * from './msg.js';
 export * from './epoll.js';
 export * from './select.js';
