@@ -191,7 +191,18 @@ export function recvfrom(
   addrlen?: Socklen | null,
   offset?: number,
 ): RecvfromResult | number {
-  const r = n.recvfrom(fd, buf, len, flags, src_addr, addrlen, offset);
+  // Only the arguments given: an undefined one costs the native side a
+  // napi call, and a UDP server calls this once per datagram.
+  const r =
+    offset !== undefined
+      ? n.recvfrom(fd, buf, len, flags, src_addr, addrlen, offset)
+      : src_addr !== undefined
+        ? n.recvfrom(fd, buf, len, flags, src_addr, addrlen)
+        : flags !== 0
+          ? n.recvfrom(fd, buf, len, flags)
+          : len !== undefined
+            ? n.recvfrom(fd, buf, len)
+            : n.recvfrom(fd, buf);
   if (typeof r !== 'number') return r;
   const bytes = checkWouldBlock(r, 'recvfrom'); // throws unless it is EAGAIN
   return src_addr === undefined ? WOULD_BLOCK : bytes;
@@ -217,5 +228,11 @@ export function sendto(
   addrlen?: number | null,
   offset?: number,
 ): number {
-  return checkWouldBlock(n.sendto(fd, buf, len, flags, dest_addr, addrlen ?? undefined, offset), 'sendto');
+  const r =
+    offset !== undefined
+      ? n.sendto(fd, buf, len, flags, dest_addr, addrlen ?? undefined, offset)
+      : addrlen !== undefined && addrlen !== null
+        ? n.sendto(fd, buf, len, flags, dest_addr, addrlen)
+        : n.sendto(fd, buf, len, flags, dest_addr);
+  return checkWouldBlock(r, 'sendto');
 }
