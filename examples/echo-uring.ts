@@ -53,7 +53,7 @@ import {
   socket,
   type IoUringCqe,
   type IoUringSqe,
-} from '../lib/index.js';
+} from 'posix-sockets';
 
 const port = Number(process.argv[2] ?? 0);
 const lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC);

@@ -19,7 +19,7 @@ import {
   recvfrom,
   sendto,
   socket,
-} from '../lib/index.js';
+} from 'posix-sockets';
 
 /** The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit words. */
 export function internetChecksum(bytes: Uint8Array): number {
