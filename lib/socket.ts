@@ -14,8 +14,8 @@ const n = nativeModule<{
   accept(fd: number, addr?: SockaddrOut | null, addrlen?: Socklen | null, flags?: number): OrErrno;
   connect(fd: number, addr: Sockaddr, addrlen?: number): OrErrno;
   shutdown(fd: number, how: number): OrErrno;
-  getsockname(fd: number): SockaddrResult | OrErrno;
-  getpeername(fd: number): SockaddrResult | OrErrno;
+  getsockname(fd: number, addr?: SockaddrOut, addrlen?: Socklen | null): SockaddrResult | OrErrno;
+  getpeername(fd: number, addr?: SockaddrOut, addrlen?: Socklen | null): SockaddrResult | OrErrno;
 }>();
 
 /**
@@ -123,20 +123,33 @@ export function shutdown(fd: number, how: number): void {
 
 /**
  * Returns the address the socket is bound to (after bind to port 0, the port
- * the kernel chose). Corresponds to getsockname(2).
+ * the kernel chose). C's form, `getsockname(fd, addr, addrlen)`, fills `addr`
+ * and `addrlen` as {@link accept} does (`addrlen.value` in: the room, out:
+ * the address's real length) and returns 0, so that C's
+ * `getsockname(fd, (struct sockaddr *)&me, &len)` translates word for word.
+ * Corresponds to getsockname(2).
  * @see https://man7.org/linux/man-pages/man2/getsockname.2.html
  * @throws {SocketError} EBADF, ENOTSOCK
  */
-export function getsockname(fd: number): SockaddrResult {
-  return checkValue(n.getsockname(fd), 'getsockname');
+export function getsockname(fd: number): SockaddrResult;
+export function getsockname(fd: number, addr: SockaddrOut, addrlen: Socklen | null): 0;
+export function getsockname(fd: number, addr?: SockaddrOut, addrlen: Socklen | null = null): SockaddrResult | 0 {
+  if (addr === undefined) return checkValue(n.getsockname(fd), 'getsockname');
+  check(n.getsockname(fd, addr, addrlen) as number, 'getsockname');
+  return 0;
 }
 
 /**
- * Returns the address of the peer connected to the socket.
- * Corresponds to getpeername(2).
+ * Returns the address of the peer connected to the socket; C's form
+ * `getpeername(fd, addr, addrlen)` fills them and returns 0, as
+ * {@link getsockname}'s. Corresponds to getpeername(2).
  * @see https://man7.org/linux/man-pages/man2/getpeername.2.html
  * @throws {SocketError} ENOTCONN, EBADF, ENOTSOCK
  */
-export function getpeername(fd: number): SockaddrResult {
-  return checkValue(n.getpeername(fd), 'getpeername');
+export function getpeername(fd: number): SockaddrResult;
+export function getpeername(fd: number, addr: SockaddrOut, addrlen: Socklen | null): 0;
+export function getpeername(fd: number, addr?: SockaddrOut, addrlen: Socklen | null = null): SockaddrResult | 0 {
+  if (addr === undefined) return checkValue(n.getpeername(fd), 'getpeername');
+  check(n.getpeername(fd, addr, addrlen) as number, 'getpeername');
+  return 0;
 }

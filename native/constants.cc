@@ -6,6 +6,7 @@
 #include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 namespace ps {
@@ -28,6 +29,10 @@ void InitConstants(napi_env env, napi_value exports) {
   Set(env, size, "in_addr", sizeof(in_addr));
   Set(env, size, "in6_addr", sizeof(in6_addr));
   Set(env, size, "int", sizeof(int));
+  // The option structs, for C's `setsockopt(..., &tv, sizeof tv)`.
+  Set(env, size, "timeval", sizeof(timeval));
+  Set(env, size, "linger", sizeof(linger));
+  Set(env, size, "ucred", sizeof(ucred));
   napi_set_named_property(env, exports, "sizeof", size);
 }
 

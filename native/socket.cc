@@ -154,17 +154,25 @@ napi_value Shutdown(napi_env env, napi_callback_info info) {
   return ResultOrErrno(env, shutdown(fd, how));
 }
 
-// getsockname(2) and getpeername(2) -> address object, or -errno.
+// getsockname(2) and getpeername(2)(fd) -> address object, or -errno; and
+// C's form (fd, addr, addrlen): the value-result pair filled as accept's,
+// 0 or -errno.
 template <int (*Name)(int, sockaddr*, socklen_t*)>
 napi_value GetName(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
+  napi_value argv[3];
   if (!Args(env, info, argv)) return nullptr;
   int fd;
   if (!ArgFd(env, argv[0], &fd)) return nullptr;
   SockAddr addr;
   addr.length = sizeof addr.storage;
+  const bool c_form = !IsNullish(env, argv[1]);
+  if (c_form && !ArgAddrOut(env, argv[1], argv[2], "addr", &addr))
+    return nullptr;
+  const socklen_t room = addr.length;
   if (Name(fd, addr.get(), &addr.length) == -1) return ResultOrErrno(env, -1);
-  return SockAddrToJs(env, addr.get(), addr.length);
+  if (!c_form) return SockAddrToJs(env, addr.get(), addr.length);
+  if (!FillAddrOut(env, argv[1], argv[2], &addr, room)) return nullptr;
+  return ResultOrErrno(env, 0);
 }
 
 }  // namespace

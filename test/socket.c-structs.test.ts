@@ -192,6 +192,37 @@ describe('value-result arguments', () => {
     }
   });
 
+  it('getsockname(fd, &me, &len) and getpeername(fd, &peer, &len) fill C structs and return 0', () => {
+    const lfd = listening();
+    const c = socket(AF_INET, SOCK_STREAM);
+    let s = -1;
+    try {
+      const me: SockaddrStorage = {};
+      const melen = { value: sizeof.sockaddr_in };
+      expect(getsockname(lfd, me, melen)).toBe(0);
+      expect(melen.value).toBe(sizeof.sockaddr_in);
+      expect(me.sin_family).toBe(AF_INET);
+      expect(ntohs(me.sin_port!)).toBe(portOf(lfd));
+      expect(inet_ntoa(me.sin_addr!)).toBe('127.0.0.1');
+      connect(c, { family: AF_INET, address: '127.0.0.1', port: portOf(lfd) });
+      s = accept(lfd);
+      const peer: SockaddrStorage = {};
+      const peerlen = { value: 4 }; // room for the family and port only: cut, and the real length back
+      expect(getpeername(s, peer, peerlen)).toBe(0);
+      expect(peerlen.value).toBe(sizeof.sockaddr_in);
+      expect(peer.sin_family).toBeUndefined();
+      expect(peer.family).toBe(AF_INET);
+      const full: SockaddrStorage = {};
+      expect(getpeername(s, full, null)).toBe(0); // a null addrlen: the whole room, as accept's
+      expect(ntohs(full.sin_port!)).toBe(portOf(c));
+      expect(() => getpeername(lfd, {}, { value: sizeof.sockaddr_in })).toThrow(err('ENOTCONN', 'getpeername'));
+      expect(() => getsockname(lfd, 5 as never, null)).toThrow(TypeError);
+      expect(() => getsockname(lfd, {}, { value: -1 })).toThrow(RangeError);
+    } finally {
+      closeAll(lfd, c, s);
+    }
+  });
+
   it('recvfrom(fd, buf, len, flags, &from, &fromlen) returns the count and fills the sender', () => {
     const a = socket(AF_INET, SOCK_DGRAM);
     const b = socket(AF_INET, SOCK_DGRAM);

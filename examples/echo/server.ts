@@ -43,8 +43,10 @@ const addr = {
 bind(sockfd, addr, sizeof.sockaddr_in); // a failure throws: bind EADDRINUSE: Address already in use
 listen(sockfd, 10);
 
-const me = getsockname(sockfd);
-console.log(`server: listening on port ${me.family === AF_INET ? me.port : '?'}`);
+const me: SockaddrStorage = {};
+const melen = { value: sizeof.sockaddr_in };
+getsockname(sockfd, me, melen);
+console.log(`server: listening on port ${ntohs(me.sin_port!)}`);
 
 const buf = Buffer.alloc(4096);
 for (let served = 0; clients < 0 || served < clients; served++) {

@@ -15,6 +15,7 @@ import {
   htons,
   inet_ntoa,
   listen,
+  ntohs,
   send,
   setsockopt,
   sizeof,
@@ -35,10 +36,10 @@ const addr = {
 bind(sockfd, addr, sizeof.sockaddr_in); // a failure throws: bind EADDRINUSE: Address already in use
 listen(sockfd, 10);
 
-// C fills a struct and reads ntohs(me.sin_port); here the address is
-// returned, its port in host order.
-const me = getsockname(sockfd);
-console.log(`server: listening on port ${me.family === AF_INET ? me.port : '?'}`);
+const me: SockaddrStorage = {};
+const melen = { value: sizeof.sockaddr_in };
+getsockname(sockfd, me, melen);
+console.log(`server: listening on port ${ntohs(me.sin_port!)}`);
 
 const cli: SockaddrStorage = {};
 const len = { value: sizeof.sockaddr_in };
