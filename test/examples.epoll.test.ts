@@ -72,20 +72,20 @@ async function exercise(port: number): Promise<void> {
 }
 
 describe('epoll echo examples', () => {
-  it('echo-lt.ts (level-triggered, blocking mode) echoes every byte', async () => {
-    await exercise((await start('echo-lt.ts')).port);
+  it('4-io-models/25-echo-lt.ts (level-triggered, blocking mode) echoes every byte', async () => {
+    await exercise((await start('4-io-models/25-echo-lt.ts')).port);
   });
 
-  it('echo-et.ts (edge-triggered, blocking mode) echoes every byte', async () => {
-    await exercise((await start('echo-et.ts')).port);
+  it('4-io-models/26-echo-et.ts (edge-triggered, blocking mode) echoes every byte', async () => {
+    await exercise((await start('4-io-models/26-echo-et.ts')).port);
   });
 
-  it('echo-uring.ts (io_uring: multishot accept and recv, provided buffers) echoes every byte', async () => {
-    await exercise((await start('echo-uring.ts')).port);
+  it('5-performance/35-echo-uring.ts (io_uring: multishot accept and recv, provided buffers) echoes every byte', async () => {
+    await exercise((await start('5-performance/35-echo-uring.ts')).port);
   });
 
-  it('echo-loop.ts (EpollLoop) echoes every byte and exits by itself on SIGTERM', async () => {
-    const { server, port } = await start('echo-loop.ts');
+  it('4-io-models/30-echo-loop.ts (EpollLoop) echoes every byte and exits by itself on SIGTERM', async () => {
+    const { server, port } = await start('4-io-models/30-echo-loop.ts');
     await exercise(port);
     process.kill(server.child.pid!, 'SIGTERM');
     expect(await server.exited).toBe(0);

@@ -1,4 +1,4 @@
-// The classic C server and client of examples/hello/ and their line-by-line
+// The classic C server and client of examples/1-basics/01-hello/ and their line-by-line
 // TypeScript twins mean the same: every pairing talks (C and TS, both ways),
 // and the trace mode prints errors as strace does.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,17 +14,17 @@ const bin = (name: string) => join(dir, name);
 
 beforeAll(() => {
   if (!cc) return;
-  for (const name of ['server', 'client']) execFileSync('cc', ['-O1', '-o', bin(name), `examples/hello/${name}.c`]);
+  for (const name of ['server', 'client']) execFileSync('cc', ['-O1', '-o', bin(name), `examples/1-basics/01-hello/${name}.c`]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(stopExamples);
 
 const server = (lang: 'c' | 'ts', env?: NodeJS.ProcessEnv): Example =>
-  lang === 'c' ? startCommand(bin('server'), ['0'], 'hello/server.c', env) : startExample('hello/server.ts', ['0'], env);
+  lang === 'c' ? startCommand(bin('server'), ['0'], '1-basics/01-hello/server.c', env) : startExample('1-basics/01-hello/server.ts', ['0'], env);
 const client = (lang: 'c' | 'ts', port: string): Example =>
-  lang === 'c' ? startCommand(bin('client'), ['127.0.0.1', port], 'hello/client.c') : startExample('hello/client.ts', ['127.0.0.1', port]);
+  lang === 'c' ? startCommand(bin('client'), ['127.0.0.1', port], '1-basics/01-hello/client.c') : startExample('1-basics/01-hello/client.ts', ['127.0.0.1', port]);
 
-describe.skipIf(!cc)('examples/hello: C and TypeScript twins', () => {
+describe.skipIf(!cc)('examples/1-basics/01-hello: C and TypeScript twins', () => {
   it.each(PAIRINGS)('%s server, %s client: the client receives the greeting, the server sees 127.0.0.1', async (s, c) => {
     const srv = server(s);
     const [, port] = await srv.waitFor(/server: listening on port (\d+)\n/);

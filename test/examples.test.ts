@@ -20,9 +20,9 @@ async function echoOnce(port: number, payload: Buffer): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-describe('examples/echo-server.ts', () => {
+describe('examples/1-basics/03-echo-server.ts', () => {
   it('echoes every byte to each client in turn, survives a client that resets, then exits after the last', async () => {
-    const server = startExample('echo-server.ts', ['0', '3']);
+    const server = startExample('1-basics/03-echo-server.ts', ['0', '3']);
     const port = Number((await server.waitFor(/port: (\d+)/))[1]);
     expect(server.stdout()).toContain(`listening on { family: 'AF_INET', address: '127.0.0.1', port: ${port} }`);
     const big = Buffer.alloc(300_000);
@@ -43,7 +43,7 @@ describe('examples/echo-server.ts', () => {
 
 describe('lessons', () => {
   it('handshake: connect completes before accept, and early data waits in the queue', async () => {
-    const out = await lesson('handshake');
+    const out = await lesson('2-tcp/07-handshake');
     expect(out).toContain('client wrote 18 bytes before the server accepted');
     expect(out).toContain('the server reads 18 bytes that were already waiting: "sent before accept"');
     expect(out).toMatch(/peer port \d+: true/);
@@ -51,7 +51,7 @@ describe('lessons', () => {
   });
 
   it('udp-gso: one send with UDP_SEGMENT arrives as 10 datagrams; with UDP_GRO, in fewer, larger reads', async () => {
-    const out = await lesson('udp-gso');
+    const out = await lesson('5-performance/34-udp-gso');
     expect(out).toContain('sender: 1 send() of 10000 bytes with UDP_SEGMENT=1000');
     expect(out).toContain('receiver: 10 recv() calls, one datagram each, of 1000 bytes');
     const reads = Number(/receiver with UDP_GRO: (\d+) recvmsg\(\) call\(s\) for the same 10 datagrams/.exec(out)?.[1]);
@@ -63,27 +63,27 @@ describe('lessons', () => {
   });
 
   it('backlog: the accept queue holds backlog + 1 connections; the rest wait', async () => {
-    const out = await lesson('backlog', '3', '9');
+    const out = await lesson('2-tcp/08-backlog', '3', '9');
     expect(out).toContain('listen backlog 3: 4 of 9 connections completed the handshake');
     expect(out).toContain('5 are still waiting');
     expect(out).toContain('accept() found 4 connections queued');
   });
 
   it('half-close: the server reads EOF and can still reply', async () => {
-    const out = await lesson('half-close');
+    const out = await lesson('2-tcp/13-half-close');
     expect(out).toContain('server: read 31 bytes, then read() returned 0 (EOF)');
     expect(out).toContain('client: got "you sent 31 bytes", then read() returned 0 (EOF)');
   });
 
   it('message boundaries: TCP merges sends, framing restores them, UDP keeps them', async () => {
-    const out = await lesson('message-boundaries');
+    const out = await lesson('1-basics/06-message-boundaries');
     expect(out).toContain('TCP: 3 sends, 1 recv got 11 bytes: "onetwothree"');
     expect(out).toContain('TCP with length-prefix framing: ["one","two","three"]');
     expect(out).toContain('UDP: 3 sendtos, 3 recvfroms: ["one","two","three"]');
   });
 
   it('blocking vs non-blocking: -1 at once, or a wait until the peer sends', async () => {
-    const out = await lesson('blocking-vs-nonblocking');
+    const out = await lesson('1-basics/05-blocking-vs-nonblocking');
     expect(out).toMatch(/recv\(MSG_DONTWAIT\) on an empty socket: -1/);
     expect(out).toMatch(/recv\(\) with O_NONBLOCK set: -1/);
     const waited = Number(/returned 14 bytes "worth the wait" after (\d+) ms/.exec(out)?.[1]);
@@ -91,20 +91,20 @@ describe('lessons', () => {
   });
 
   it('TIME_WAIT: the active closer keeps the port; SO_REUSEADDR lets a restart bind it', async () => {
-    const out = await lesson('time-wait');
+    const out = await lesson('2-tcp/15-time-wait');
     expect(out).toContain("client, after the server's FIN: CLOSE_WAIT");
     expect(out).toMatch(/without SO_REUSEADDR:[\s\S]*TIME_WAIT on the server's port: [1-9]\d*[\s\S]*bind failed with EADDRINUSE/);
     expect(out).toMatch(/with SO_REUSEADDR[\s\S]*bind succeeded \(SO_REUSEADDR reads true\)/);
   });
 
   it('Nagle: both variants run, and TCP_NODELAY reads back as set', async () => {
-    const out = await lesson('nagle', '5');
+    const out = await lesson('2-tcp/12-nagle', '5');
     expect(out).toMatch(/TCP_NODELAY false:\n {2}write-write-read with Nagle: median [\d.]+ ms/);
     expect(out).toMatch(/TCP_NODELAY true:\n {2}write-write-read with TCP_NODELAY: median [\d.]+ ms/);
   });
 
   it('keepalive: probes are answered, so the probed connection hears an ACK while the other hears nothing', async () => {
-    const out = await lesson('keepalive', '2500');
+    const out = await lesson('2-tcp/16-keepalive', '2500');
     expect(out).toContain('SO_KEEPALIVE true, idle 1 s, interval 1 s, count 3');
     const quiet = Number(/without keepalive: last ACK received (\d+) ms ago/.exec(out)?.[1]);
     const alive = Number(/with keepalive: +last ACK received (\d+) ms ago/.exec(out)?.[1]);
@@ -113,14 +113,14 @@ describe('lessons', () => {
   });
 
   it('C10K: epoll_wait and poll both find the one ready fd among many', async () => {
-    const out = await lesson('c10k', '500');
+    const out = await lesson('5-performance/32-c10k', '500');
     const lines = out.trim().split('\n');
     expect(lines.map((l) => /^\s*(\d+) connections, 1 ready/.exec(l)?.[1])).toEqual(['10', '100', '500']);
     for (const line of lines) expect(line).toMatch(/both found the ready fd: true$/);
   });
 
   it('SO_REUSEPORT: worker threads share one port, the kernel spreads the connections, eventfds stop them', async () => {
-    const workers = startExample('reuseport-workers.ts', ['2', '0', '30', '0']);
+    const workers = startExample('5-performance/33-reuseport-workers.ts', ['2', '0', '30', '0']);
     const port = Number((await workers.waitFor(/2 workers share port: (\d+)/))[1]);
     const clients = 40;
     await Promise.all(

@@ -1,7 +1,7 @@
-// The classic C servers and clients of examples/echo/, examples/udp-echo/
-// and examples/unix-stream/ and their line-by-line TypeScript twins mean
+// The classic C servers and clients of examples/1-basics/02-echo/, examples/3-udp-unix/19-udp-echo/
+// and examples/3-udp-unix/21-unix-stream/ and their line-by-line TypeScript twins mean
 // the same: every pairing (C and TS, both ways) talks, and both print the
-// same words. (examples/hello/ has its own test, with the trace mode.)
+// same words. (examples/1-basics/01-hello/ has its own test, with the trace mode.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +13,19 @@ const dir = mkdtempSync(join(tmpdir(), 'ps-twins-'));
 const cc = spawnSync('cc', ['--version']).status === 0;
 const lessons = ['echo', 'udp-echo', 'unix-stream'] as const;
 type Lesson = (typeof lessons)[number];
+/** Where each lesson's four files are, under examples/. */
+const folder: Record<Lesson, string> = {
+  echo: '1-basics/02-echo',
+  'udp-echo': '3-udp-unix/19-udp-echo',
+  'unix-stream': '3-udp-unix/21-unix-stream',
+};
 type Lang = 'c' | 'ts';
 const bin = (lesson: Lesson, role: string) => join(dir, `${lesson}-${role}`);
 
 beforeAll(() => {
   if (!cc) return;
   for (const lesson of lessons) {
-    for (const role of ['server', 'client']) execFileSync('cc', ['-O1', '-o', bin(lesson, role), `examples/${lesson}/${role}.c`]);
+    for (const role of ['server', 'client']) execFileSync('cc', ['-O1', '-o', bin(lesson, role), `examples/${folder[lesson]}/${role}.c`]);
   }
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,8 +33,8 @@ afterEach(stopExamples);
 
 function start(lesson: Lesson, role: 'server' | 'client', lang: Lang, args: string[]): Example {
   return lang === 'c'
-    ? startCommand(bin(lesson, role), args, `${lesson}/${role}.c`)
-    : startExample(`${lesson}/${role}.ts`, args);
+    ? startCommand(bin(lesson, role), args, `${folder[lesson]}/${role}.c`)
+    : startExample(`${folder[lesson]}/${role}.ts`, args);
 }
 
 

@@ -36,7 +36,7 @@ import {
   socket,
   socketpair,
 } from '../lib/index.js';
-import { echoRequest, icmpSocket, internetChecksum, parseIcmp, pingOnce } from '../examples/ping.js';
+import { echoRequest, icmpSocket, internetChecksum, parseIcmp, pingOnce } from '../examples/3-udp-unix/23-ping.js';
 import { closeAll, loopback, portOf } from './helpers.js';
 import { runExample } from './run-example.js';
 
@@ -90,8 +90,8 @@ describe('SOCK_RAW: ping 127.0.0.1', () => {
     }
   });
 
-  it('runs as the example: npx tsx examples/ping.ts', async () => {
-    const out = await runExample('ping.ts', ['127.0.0.1', '2']);
+  it('runs as the example: npx tsx examples/3-udp-unix/23-ping.ts', async () => {
+    const out = await runExample('3-udp-unix/23-ping.ts', ['127.0.0.1', '2']);
     expect(out).toMatch(/^PING 127\.0\.0\.1 over a (raw|ping) socket$/m);
     expect(out.match(/bytes from 127\.0\.0\.1: icmp_seq=\d time=/g)).toHaveLength(2);
   });

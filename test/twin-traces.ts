@@ -16,6 +16,8 @@ import { startCommand, startExample, type Example } from './run-example.js';
 /** A twin of the course, and how its server and client are started. */
 export interface Twin {
   lesson: string;
+  /** Its folder under examples/. */
+  folder: string;
   serverArgs: string[];
   /** The client's arguments; PORT and NAME stand for what the server printed. */
   clientArgs: string[];
@@ -24,10 +26,10 @@ export interface Twin {
 }
 
 export const TWINS: readonly Twin[] = [
-  { lesson: 'hello', serverArgs: ['0'], clientArgs: ['127.0.0.1', 'PORT'], ready: /listening on port (\d+)\n/ },
-  { lesson: 'echo', serverArgs: ['0', '1'], clientArgs: ['127.0.0.1', 'PORT'], ready: /listening on port (\d+)\n/ },
-  { lesson: 'udp-echo', serverArgs: ['0', '3'], clientArgs: ['127.0.0.1', 'PORT'], ready: /listening on port (\d+)\n/ },
-  { lesson: 'unix-stream', serverArgs: ['@ps-twin-trace'], clientArgs: ['@ps-twin-trace'], ready: /listening on (\S+) / },
+  { lesson: 'hello', folder: '1-basics/01-hello', serverArgs: ['0'], clientArgs: ['127.0.0.1', 'PORT'], ready: /listening on port (\d+)\n/ },
+  { lesson: 'echo', folder: '1-basics/02-echo', serverArgs: ['0', '1'], clientArgs: ['127.0.0.1', 'PORT'], ready: /listening on port (\d+)\n/ },
+  { lesson: 'udp-echo', folder: '3-udp-unix/19-udp-echo', serverArgs: ['0', '3'], clientArgs: ['127.0.0.1', 'PORT'], ready: /listening on port (\d+)\n/ },
+  { lesson: 'unix-stream', folder: '3-udp-unix/21-unix-stream', serverArgs: ['@ps-twin-trace'], clientArgs: ['@ps-twin-trace'], ready: /listening on (\S+) / },
 ];
 
 /** The calls compared: this library's names for the socket calls of the twins. */
@@ -94,8 +96,8 @@ export async function runTwin(twin: Twin, lang: 'c' | 'ts', bin: (name: string) 
   const traced = { ...process.env, POSIX_SOCKETS_TRACE: '1' };
   const start = (role: 'server' | 'client', a: string[], out: string): Example =>
     lang === 'c'
-      ? startCommand('strace', ['-f', '-qq', '-o', out, bin(`${twin.lesson}-${role}`), ...a], `${twin.lesson}/${role}.c`)
-      : startExample(`${twin.lesson}/${role}.ts`, a, traced);
+      ? startCommand('strace', ['-f', '-qq', '-o', out, bin(`${twin.lesson}-${role}`), ...a], `${twin.folder}/${role}.c`)
+      : startExample(`${twin.folder}/${role}.ts`, a, traced);
   const server = start('server', args(twin.serverArgs), bin(`${twin.lesson}-server.strace`));
   const [, where] = await server.waitFor(twin.ready);
   const client = start('client', args(twin.clientArgs, where), bin(`${twin.lesson}-client.strace`));
@@ -109,8 +111,8 @@ export async function runTwin(twin: Twin, lang: 'c' | 'ts', bin: (name: string) 
 
 /** Compiles every twin's C programs into `dir` (`<lesson>-server`, `<lesson>-client`). */
 export function compileTwins(dir: string): void {
-  for (const { lesson } of TWINS)
-    for (const role of ['server', 'client']) execFileSync('cc', ['-O1', '-o', join(dir, `${lesson}-${role}`), `examples/${lesson}/${role}.c`]);
+  for (const { lesson, folder } of TWINS)
+    for (const role of ['server', 'client']) execFileSync('cc', ['-O1', '-o', join(dir, `${lesson}-${role}`), `examples/${folder}/${role}.c`]);
 }
 
 export const hasStrace = spawnSync('strace', ['-V']).status === 0;

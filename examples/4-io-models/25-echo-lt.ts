@@ -1,0 +1,128 @@
+// A non-blocking TCP echo server on level-triggered epoll, in blocking mode.
+//
+//   npx tsx examples/4-io-models/25-echo-lt.ts [port]      (port 0 or none: any free port)
+//
+// What it teaches. Level-triggered (the default) means "tell me while it is
+// true": epoll_wait reports an fd for as long as it has unread data (or room
+// to write). So the loop may do just ONE read per event, and one accept per
+// event on the listener; anything left is reported again by the next wait.
+// Nothing can be lost by reading too little, which is why LT is the easy
+// mode. The price: an fd that you do not want to hear about (a full peer you
+// cannot write to) must be taken out of the interest set with EPOLL_CTL_MOD,
+// or every wait reports it again.
+//
+// The shape is the C program's, line for line: socket, bind, listen,
+// epoll_create1, epoll_ctl(ADD listener), then for (;;) epoll_wait and a
+// switch on each (mask, fd) pair. This script's JS thread is the server: it
+// sits in epoll_wait and nothing of Node's event loop runs.
+//
+// Stale events: each fd appears at most once in a batch, and this loop only
+// ever closes the fd it is handling, so no later entry of a batch can name
+// a closed fd. A server that closes OTHER fds (idle timeouts, kicking a
+// user) must skip their remaining entries: see docs/epoll.md.
+//
+// Back-pressure: when a write is short, the rest waits in `pending` and the
+// connection listens for EPOLLOUT only (no more reading) until it is sent.
+import {
+  AF_INET,
+  EPOLLERR,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLL_CLOEXEC,
+  EPOLL_CTL_ADD,
+  EPOLL_CTL_MOD,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOMAXCONN,
+  accept4,
+  bind,
+  close,
+  epoll_create1,
+  epoll_ctl,
+  epoll_wait,
+  getsockname,
+  listen,
+  read,
+  socket,
+  write,
+} from 'posix-sockets';
+
+const MAX_EVENTS = 64;
+const port = Number(process.argv[2] ?? 0);
+
+const lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
+bind(lfd, { family: AF_INET, address: '127.0.0.1', port });
+listen(lfd, SOMAXCONN);
+const bound = getsockname(lfd);
+console.log(`listening ${bound.family === AF_INET ? bound.port : 0}`);
+
+const epfd = epoll_create1(EPOLL_CLOEXEC);
+epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, EPOLLIN);
+
+const events = new Uint32Array(2 * MAX_EVENTS); // struct epoll_event events[MAX_EVENTS]
+const buf = new Uint8Array(64 * 1024);
+const pending = new Map<number, Uint8Array>(); // bytes read but not yet echoed
+
+function drop(fd: number): void {
+  pending.delete(fd);
+  close(fd); // close also removes fd from the epoll set (it has no dup)
+}
+
+// Sends what is pending; true once nothing is left.
+function flush(fd: number): boolean {
+  const rest = pending.get(fd);
+  if (rest === undefined) return true;
+  const w = write(fd, rest);
+  if (w === -1) return false;
+  if (w < rest.length) {
+    pending.set(fd, rest.subarray(w));
+    return false;
+  }
+  pending.delete(fd);
+  return true;
+}
+
+for (;;) {
+  const n = epoll_wait(epfd, events, MAX_EVENTS, -1);
+  for (let i = 0; i < n; i++) {
+    const mask = events[2 * i];
+    const fd = events[2 * i + 1];
+
+    if (fd === lfd) {
+      // One accept per event: if more connections wait, LT reports the
+      // listener again on the next epoll_wait.
+      const cfd = accept4(lfd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (cfd !== -1) epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, EPOLLIN);
+      continue;
+    }
+
+    try {
+      if (mask & EPOLLOUT) {
+        // Only registered while a write was short: resume reading once sent.
+        if (flush(fd)) epoll_ctl(epfd, EPOLL_CTL_MOD, fd, EPOLLIN);
+        continue;
+      }
+      if (mask & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        // One read per event: whatever is left is reported again.
+        const r = read(fd, buf);
+        if (r === -1) continue; // spurious wake-up: nothing to read after all
+        if (r === 0) {
+          drop(fd); // the peer closed
+          continue;
+        }
+        const w = write(fd, buf, r);
+        const sent = w === -1 ? 0 : w;
+        if (sent < r) {
+          // The peer reads slower than it sends: keep the rest, stop reading
+          // and wait until the socket can take more.
+          pending.set(fd, buf.slice(sent, r));
+          epoll_ctl(epfd, EPOLL_CTL_MOD, fd, EPOLLOUT);
+        }
+      }
+    } catch {
+      drop(fd); // ECONNRESET, EPIPE: the peer is gone
+    }
+  }
+}
