@@ -33,6 +33,16 @@ describe('docs/course.md', () => {
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   });
 
+  it('every lesson imports the package as a reader’s program would, never the repository’s lib/', () => {
+    const ts = lessonFiles().filter((f) => f.endsWith('.ts'));
+    const wrong = ts.filter((f) => {
+      const text = read(f);
+      return !text.includes("from 'posix-sockets'") || /from '(\.\.\/)+lib\//.test(text);
+    });
+    expect(ts.length).toBeGreaterThan(20);
+    expect(wrong).toEqual([]);
+  });
+
   it('README’s Lessons table links only files that exist, and the course', () => {
     const readme = read('README.md');
     const section = readme.slice(readme.indexOf('## Lessons'), readme.indexOf('## Where each part lives'));
