@@ -64,7 +64,7 @@ const t0 = performance.now();
 const now = () => Math.round(performance.now() - t0);
 const state = (fd: number) => String(getTcpInfo(fd).state);
 const fds = new PollFds(1);
-/** Waits (at most `ms`) for `fd` to report `events`; the time it took. */
+/** Waits (at most `ms`) for `fd` to report `events`; whether it did. */
 function waitFor(fd: number, events: number, ms: number): boolean {
   fds.set(0, fd, events);
   return poll(fds, 1, ms) === 1;
@@ -91,13 +91,13 @@ const clientEnd = `${a.address}:${(getsockname(client) as SockaddrIn).port}`;
 const serverEnd = `${b.address}:${server.port}`;
 const synSent = state(client);
 say('client', synSent, 'TCP_INFO', 'connect sent a SYN; no SYN-ACK has come back');
-const synRecv = until(() => listed(b, serverEnd, clientEnd), 'SYN_RECV', 1000);
+const synRecv = until(() => listed(b, serverEnd, clientEnd), 'SYN_RECV', 3000);
 say('server', synRecv, 'b /proc/net/tcp', 'the SYN arrived; the kernel answered with a SYN-ACK, dropped on the link');
 expectFact(synSent === 'SYN_SENT' && synRecv === 'SYN_RECV', `the handshake should hang in SYN_SENT/SYN_RECV (saw ${synSent}/${synRecv})`);
 
 // 2. ESTABLISHED, after a retransmission.
 let dropped = lift();
-console.log(`${String(now()).padStart(5)} ms  (the drop is lifted: ${dropped} SYN-ACK dropped; nothing is sent until a timer fires)`);
+console.log(`${String(now()).padStart(5)} ms  (the drop is lifted, after dropping ${dropped} SYN-ACK; nothing is sent until a timer fires)`);
 const connected = waitFor(client, POLLOUT, 4000);
 const established = state(client);
 const synRetrans = getTcpInfo(client).total_retrans;
@@ -127,8 +127,8 @@ expectFact(finWait1 === 'FIN_WAIT1' && stillFinWait1 === 'FIN_WAIT1' && eof === 
 // 4. FIN_WAIT2: the drop is lifted; the FIN's retransmission is acknowledged.
 const retransBefore = getTcpInfo(client).total_retrans;
 dropped = lift();
-console.log(`${String(now()).padStart(5)} ms  (the drop is lifted: ${dropped} ACK dropped)`);
-const finWait2 = until(() => state(client), 'FIN_WAIT2', 4000);
+console.log(`${String(now()).padStart(5)} ms  (the drop is lifted, after dropping ${dropped} ACK)`);
+const finWait2 = until(() => state(client), 'FIN_WAIT2', 7000);
 say('client', finWait2, 'TCP_INFO', `the client's kernel sent its FIN again (retransmissions ${retransBefore} -> ${getTcpInfo(client).total_retrans}); the ACK came back`);
 expectFact(finWait2 === 'FIN_WAIT2', `the FIN's retransmission should be acknowledged (saw ${finWait2})`);
 
@@ -137,7 +137,7 @@ lift = drop(a, 'all');
 shutdown(conn, SHUT_WR);
 const lastAck = state(conn);
 say('server', lastAck, 'TCP_INFO', 'shutdown(SHUT_WR) sent its FIN; no ACK for it yet');
-const timeWait = until(() => listed(a, clientEnd, serverEnd), 'TIME_WAIT', 1000);
+const timeWait = until(() => listed(a, clientEnd, serverEnd), 'TIME_WAIT', 3000);
 say('client', timeWait, 'a /proc/net/tcp', "the FIN arrived; the client's ACK is dropped on the link");
 const clientFd = state(client);
 say('client', clientFd, 'TCP_INFO', 'the fd no longer holds the connection: the TIME_WAIT socket does');
@@ -145,8 +145,8 @@ expectFact(lastAck === 'LAST_ACK' && timeWait === 'TIME_WAIT' && clientFd === 'C
 
 // 6. CLOSE: the drop is lifted; the TIME_WAIT socket acknowledges the FIN again.
 dropped = lift();
-console.log(`${String(now()).padStart(5)} ms  (the drop is lifted: ${dropped} ACK dropped)`);
-const closed = until(() => state(conn), 'CLOSE', 4000);
+console.log(`${String(now()).padStart(5)} ms  (the drop is lifted, after dropping ${dropped} ACK)`);
+const closed = until(() => state(conn), 'CLOSE', 5000);
 say('server', closed, 'TCP_INFO', "it sent its FIN again and the client's TIME_WAIT socket acknowledged it");
 const stillTimeWait = listed(a, clientEnd, serverEnd);
 say('client', stillTimeWait, 'a /proc/net/tcp', 'for 60 s, so that late segments of this connection die with it');
