@@ -33,6 +33,9 @@ const NOT_CONSTANTS = new Map<string, string>([
   // for the same limit, which userspace code never uses.
   ['UIO_MAXIOV', "the kernel's name for IOV_MAX, which is the exported one"],
   ['EOF', 'end of file, as the lessons print a read of 0; not a constant of C'],
+  // The course quotes the lessons' output, where a TCP state is printed as
+  // TcpInfo.state names it (the kernel's TCP_ESTABLISHED without the prefix).
+  ['ESTABLISHED', "a TCP state as getTcpInfo's state string names it"],
   // A bare prefix in prose ("EPOLL flags", "EAI codes"), not a name.
   ['EPOLL', 'a bare prefix in prose'],
   ['EAI', 'a bare prefix in prose'],
