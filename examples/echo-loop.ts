@@ -3,8 +3,9 @@
 //
 //   npx tsx examples/echo-loop.ts [port]    (port 0 or none: any free port)
 //
-// What it teaches. The blocking examples (echo-lt.ts, echo-et.ts) own their
-// thread: it sits in epoll_wait and nothing else of Node runs. Here the
+// What it teaches. The blocking examples (echo-lt.ts, echo-et.ts) give their
+// loop a thread of its own: it sits in epoll_wait and nothing else of Node
+// runs there (their main thread only starts and stops it). Here the
 // same epoll set is watched by libuv, and the server is a CALLBACK that gets
 // each batch of ready fds, (count, events), exactly the pairs epoll_wait
 // would have written. Between batches, Node runs as usual: the timer below
@@ -43,7 +44,7 @@ import {
   read,
   socket,
   write,
-} from '../lib/index.js';
+} from 'posix-sockets';
 
 const port = Number(process.argv[2] ?? 0);
 
