@@ -155,7 +155,7 @@ function serve({ port, clients, stopFd }: ServerJob): void {
         counts.clients++;
       }
     }
-    if (clients > 0 && counts.clients >= clients) why = `served the ${clients} client(s) asked for`;
+    if (clients > 0 && counts.clients >= clients) why = `served ${clients} client${clients === 1 ? '' : 's'}, as asked`;
   }
   for (const fd of open) close(fd);
   close(epfd);

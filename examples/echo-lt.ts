@@ -156,7 +156,7 @@ function serve({ port, clients, stopFd }: ServerJob): void {
         drop(fd); // ECONNRESET, EPIPE: the peer is gone
       }
     }
-    if (clients > 0 && counts.clients >= clients) why = `served the ${clients} client(s) asked for`;
+    if (clients > 0 && counts.clients >= clients) why = `served ${clients} client${clients === 1 ? '' : 's'}, as asked`;
   }
   for (const fd of open) close(fd);
   close(epfd);

@@ -18,7 +18,7 @@
 // event it got for up to 0.6 s (real work would take its time) before it
 // reads, and counts how many threads hold the fd at the same moment.
 // Run: npx tsx examples/io/oneshot.ts
-import { isMainThread, workerData, type Worker } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import {
   EFD_NONBLOCK,
   EPOLLET,
@@ -44,30 +44,28 @@ import { sleepsInEpollWait, startWorker, until, waitWhile } from '../common/thre
 
 const THREADS = 4;
 const HOLD_MS = 600; // how long a thread keeps an event before it reads, unless another thread shows up first
-// The shared cells, as indices of one Int32Array.
-const HOLDERS = 0; // threads holding an event for the socket right now
-const MOST = 1; // the most that ever held it at once
-const BYTES = 2; // bytes the threads read, together
-const WAKES = 3; // per thread: wake-ups for the socket
+// The shared cells, as indices of one Int32Array. The same four threads
+// serve the three pools, one after the other: POOL names the one to serve.
+const POOL = 0; // the pool being served, from 1; QUIT when the lesson is over
+const DONE = 1; // threads that have left the pool (they saw its stop fd)
+const EPFD = 2; // the pool's epoll fd, shared by the threads
+const FD = 3; // the socket in it
+const STOP_FD = 4; // an eventfd in it, written to end the pool
+const REARM = 5; // the mask to re-arm the socket with (EPOLL_CTL_MOD), 0 when not one-shot
+const HOLDERS = 6; // threads holding an event for the socket right now
+const MOST = 7; // the most that ever held it at once
+const BYTES = 8; // bytes the threads read, together
+const WAKES = 9; // per thread: wake-ups for the socket
 const EMPTY = WAKES + THREADS; // per thread: reads that found nothing (EAGAIN)
 const TIDS = EMPTY + THREADS; // per thread: its thread id, for /proc
 const CELLS = TIDS + THREADS;
-
-interface Job {
-  id: number;
-  epfd: number;
-  fd: number;
-  stopFd: number;
-  rearm: number; // the mask to re-arm with (EPOLL_CTL_MOD), 0 when not one-shot
-  shared: SharedArrayBuffer;
-}
+const QUIT = 1000;
 
 /** One thread of the pool: waits on the shared epoll fd, holds each event, reads, and re-arms if one-shot. */
-function worker({ id, epfd, fd, stopFd, rearm, shared }: Job): void {
-  const cells = new Int32Array(shared);
+function serve(id: number, cells: Int32Array): void {
+  const [epfd, fd, stopFd, rearm] = [cells[EPFD], cells[FD], cells[STOP_FD], cells[REARM]];
   const events = new EpollEvents(1);
   const buf = new Uint8Array(1024);
-  Atomics.store(cells, TIDS + id, gettid());
   for (;;) {
     if (epoll_wait(epfd, events, 1, -1) !== 1 || events.data(0) === stopFd) return;
     cells[WAKES + id]++;
@@ -84,20 +82,33 @@ function worker({ id, epfd, fd, stopFd, rearm, shared }: Job): void {
   }
 }
 
+/** A worker_thread: serves each pool in turn, until QUIT. */
+function worker({ id, shared }: { id: number; shared: SharedArrayBuffer }): void {
+  const cells = new Int32Array(shared);
+  Atomics.store(cells, TIDS + id, gettid());
+  for (let pool = 1; ; pool++) {
+    for (let p; (p = Atomics.load(cells, POOL)) < pool; ) Atomics.wait(cells, POOL, p);
+    if (Atomics.load(cells, POOL) === QUIT) return;
+    serve(id, cells);
+    Atomics.add(cells, DONE, 1);
+  }
+}
+
+const shared = new SharedArrayBuffer(4 * CELLS);
+const cells = new Int32Array(shared);
+
 /** One socket, THREADS threads on one epoll fd, two messages: the second sent while a thread holds the first. */
-async function pool(name: string, mask: number) {
+async function pool(number: number, name: string, mask: number) {
   const { client, server } = tcpPair();
   setNonBlocking(server, true);
   const epfd = epoll_create1(0);
   const stopFd = eventfd(0, EFD_NONBLOCK);
   epoll_ctl(epfd, EPOLL_CTL_ADD, server, mask);
   epoll_ctl(epfd, EPOLL_CTL_ADD, stopFd, EPOLLIN); // level-triggered: once written, every thread sees it
-  const shared = new SharedArrayBuffer(4 * CELLS);
-  const cells = new Int32Array(shared);
-  const rearm = mask & EPOLLONESHOT ? mask : 0;
-  const threads: Worker[] = [];
-  for (let id = 0; id < THREADS; id++) threads.push(startWorker(__filename, { id, epfd, fd: server, stopFd, rearm, shared } satisfies Job));
-  const exited = Promise.all(threads.map((t) => new Promise((resolve) => t.once('exit', resolve))));
+  cells.fill(0, DONE, TIDS);
+  [cells[EPFD], cells[FD], cells[STOP_FD], cells[REARM]] = [epfd, server, stopFd, mask & EPOLLONESHOT ? mask : 0];
+  Atomics.store(cells, POOL, number);
+  Atomics.notify(cells, POOL);
   const tids = () => Array.from({ length: THREADS }, (_, id) => Atomics.load(cells, TIDS + id));
   const allAsleep = () => tids().every((tid) => tid !== 0 && sleepsInEpollWait(tid));
   const asleep = await until(allAsleep, 10_000);
@@ -108,16 +119,16 @@ async function pool(name: string, mask: number) {
   const read = await until(() => Atomics.load(cells, BYTES) === 128 && Atomics.load(cells, HOLDERS) === 0, 3 * HOLD_MS);
   await until(allAsleep, 2000); // every thread done and back in epoll_wait
   write(stopFd, new BigUint64Array([1n]));
-  await exited;
+  const left = await until(() => Atomics.load(cells, DONE) === THREADS, 5000);
   [client, server, epfd, stopFd].forEach((fd) => close(fd));
   const per = (base: number) => Array.from({ length: THREADS }, (_, id) => cells[base + id]);
   const wakes = per(WAKES);
-  const r = { asleep, read, woke: wakes.filter((w) => w > 0).length, wakeups: wakes.reduce((a, b) => a + b, 0), most: cells[MOST], empty: per(EMPTY).reduce((a, b) => a + b, 0) };
+  const r = { woke: wakes.filter((w) => w > 0).length, wakeups: wakes.reduce((a, b) => a + b, 0), most: cells[MOST], empty: per(EMPTY).reduce((a, b) => a + b, 0) };
   console.log(
     `${name}: 2 messages woke ${r.woke} of ${THREADS} threads (${r.wakeups} wake-up${r.wakeups === 1 ? '' : 's'}, per thread ${JSON.stringify(wakes)}); ` +
       `at most ${r.most} held the socket at once; ${r.empty} read${r.empty === 1 ? '' : 's'} found nothing (EAGAIN): another thread had taken the bytes`,
   );
-  expectFact(asleep && read, `${name}: the threads should all wait in epoll_wait, then read both messages (128 bytes)`);
+  expectFact(asleep && read && left, `${name}: the threads should all wait in epoll_wait, then read both messages (128 bytes)`);
   return r;
 }
 
@@ -145,9 +156,14 @@ async function main(): Promise<void> {
   expectFact(still === 0 && waiting === 140 && rearmed === 1, 'new bytes should not re-arm it; MOD should, at once');
 
   // Four threads on one epoll fd.
-  const lt = await pool('LT', EPOLLIN);
-  const et = await pool('ET', EPOLLIN | EPOLLET);
-  const one = await pool('EPOLLONESHOT', EPOLLIN | EPOLLONESHOT);
+  const threads = Array.from({ length: THREADS }, (_, id) => startWorker(__filename, { id, shared }));
+  const exited = Promise.all(threads.map((t) => new Promise((resolve) => t.once('exit', resolve))));
+  const lt = await pool(1, 'LT', EPOLLIN);
+  const et = await pool(2, 'ET', EPOLLIN | EPOLLET);
+  const one = await pool(3, 'EPOLLONESHOT', EPOLLIN | EPOLLONESHOT);
+  Atomics.store(cells, POOL, QUIT);
+  Atomics.notify(cells, POOL);
+  await exited;
   expectFact(lt.most >= 2, 'LT should put the socket in two threads at once: the kernel wakes the next waiter while it is still readable');
   expectFact(et.most >= 2, 'ET should put the socket in two threads at once: the second message is a new edge');
   expectFact(one.most === 1 && one.woke === 1 && one.empty === 0, 'EPOLLONESHOT should give the socket to one thread only');
@@ -155,4 +171,4 @@ async function main(): Promise<void> {
 }
 
 if (isMainThread) void main();
-else worker(workerData as Job);
+else worker(workerData as { id: number; shared: SharedArrayBuffer });

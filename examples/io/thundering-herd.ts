@@ -14,7 +14,7 @@
 // To make each kernel wake-up visible, the threads do not race: a woken
 // thread counts itself and waits for the main thread's go before it calls
 // accept4, and the main thread gives the go once all four have woken, or
-// after 0.4 s (long enough for a woken thread to report; the ones that stay
+// after 0.5 s (long enough for a woken thread to report; the ones that stay
 // asleep were not woken). In a real server the first thread to accept wins
 // and a late one may find the queue empty inside epoll_wait and sleep on
 // without returning: the kernel woke it all the same (benchmarks/lab/
@@ -22,7 +22,7 @@
 // herd another way (examples/reuseport-workers.ts): one listening socket
 // per thread.
 // Run: npx tsx examples/io/thundering-herd.ts
-import { isMainThread, workerData, type Worker } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import {
   AF_INET,
   EFD_NONBLOCK,
@@ -48,34 +48,32 @@ import { expectFact, finish, listener } from '../common/lesson.js';
 import { sleepsInEpollWait, startWorker, until } from '../common/threads.js';
 
 const THREADS = 4;
-const CONNECTIONS = 4;
-const SETTLE_MS = 400; // how long the main thread waits for more threads to wake before its go
-// The shared cells, as indices of one Int32Array.
-const ROUND = 0; // the connection being made, from 1
-const GO = 1; // the round whose woken threads may accept now
-const WOKEN = 2; // threads woken in this round
-const WAKES = 3; // per thread: wake-ups
+const CONNECTIONS = 3;
+const SETTLE_MS = 500; // how long the main thread waits for more threads to wake before its go
+// The shared cells, as indices of one Int32Array. The same four threads
+// wait in both herds, one after the other: HERD names the one to wait in.
+const HERD = 0; // the herd, from 1; QUIT when the lesson is over
+const DONE = 1; // threads that have left the herd (they saw its stop fd)
+const LFD = 2; // the listening socket
+const MASK = 3; // the events each thread registers it for
+const STOP_FD = 4; // an eventfd in every thread's epoll set, written to end the herd
+const ROUND = 5; // the connection being made, from 1
+const GO = 6; // the round whose woken threads may accept now
+const WOKEN = 7; // threads woken in this round
+const WAKES = 8; // per thread: wake-ups
 const ACCEPTED = WAKES + THREADS; // per thread: connections accepted
 const FUTILE = ACCEPTED + THREADS; // per thread: accept4 found the queue empty (EAGAIN)
 const TIDS = FUTILE + THREADS; // per thread: its thread id, for /proc
 const CELLS = TIDS + THREADS;
-
-interface Job {
-  id: number;
-  lfd: number;
-  mask: number;
-  stopFd: number;
-  shared: SharedArrayBuffer;
-}
+const QUIT = 1000;
 
 /** One waiter: its own epoll fd on the shared listener; woken, it waits for the go and accepts. */
-function waiter({ id, lfd, mask, stopFd, shared }: Job): void {
-  const cells = new Int32Array(shared);
+function wait(id: number, cells: Int32Array): void {
+  const [lfd, mask, stopFd] = [cells[LFD], cells[MASK], cells[STOP_FD]];
   const epfd = epoll_create1(0);
   epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, mask);
   epoll_ctl(epfd, EPOLL_CTL_ADD, stopFd, EPOLLIN);
   const events = new EpollEvents(2);
-  Atomics.store(cells, TIDS + id, gettid());
   for (;;) {
     const n = epoll_wait(epfd, events, 2, -1);
     if (Array.from({ length: n }, (_, i) => events.data(i)).includes(stopFd)) break;
@@ -93,16 +91,30 @@ function waiter({ id, lfd, mask, stopFd, shared }: Job): void {
   close(epfd);
 }
 
+/** A worker_thread: waits in each herd in turn, until QUIT. */
+function worker({ id, shared }: { id: number; shared: SharedArrayBuffer }): void {
+  const cells = new Int32Array(shared);
+  Atomics.store(cells, TIDS + id, gettid());
+  for (let herd = 1; ; herd++) {
+    for (let h; (h = Atomics.load(cells, HERD)) < herd; ) Atomics.wait(cells, HERD, h);
+    if (Atomics.load(cells, HERD) === QUIT) return;
+    wait(id, cells);
+    Atomics.add(cells, DONE, 1);
+  }
+}
+
+const shared = new SharedArrayBuffer(4 * CELLS);
+const cells = new Int32Array(shared);
+
 /** CONNECTIONS connections, one at a time, to THREADS waiters registered with `mask`. */
-async function herd(name: string, mask: number) {
+async function herd(number: number, name: string, mask: number) {
   const l = listener();
   setNonBlocking(l.fd, true);
-  const shared = new SharedArrayBuffer(4 * CELLS);
-  const cells = new Int32Array(shared);
   const stopFd = eventfd(0, EFD_NONBLOCK);
-  const threads: Worker[] = [];
-  for (let id = 0; id < THREADS; id++) threads.push(startWorker(__filename, { id, lfd: l.fd, mask, stopFd, shared } satisfies Job));
-  const exited = Promise.all(threads.map((t) => new Promise((resolve) => t.once('exit', resolve))));
+  cells.fill(0, DONE, TIDS);
+  [cells[LFD], cells[MASK], cells[STOP_FD]] = [l.fd, mask, stopFd];
+  Atomics.store(cells, HERD, number);
+  Atomics.notify(cells, HERD);
   const per = (base: number) => Array.from({ length: THREADS }, (_, id) => Atomics.load(cells, base + id));
   const sum = (base: number) => per(base).reduce((a, b) => a + b, 0);
   const allAsleep = () => per(TIDS).every((tid) => tid !== 0 && sleepsInEpollWait(tid));
@@ -122,7 +134,7 @@ async function herd(name: string, mask: number) {
     close(client);
   }
   write(stopFd, new BigUint64Array([1n]));
-  await exited;
+  ok = (await until(() => Atomics.load(cells, DONE) === THREADS, 5000)) && ok;
   close(stopFd);
   close(l.fd);
   const r = { ok, woken, wakeups: sum(WAKES), futile: sum(FUTILE), accepted: sum(ACCEPTED), perThread: per(WAKES) };
@@ -136,8 +148,13 @@ async function herd(name: string, mask: number) {
 
 async function main(): Promise<void> {
   console.log(`${THREADS} threads, each with its own epoll fd on one listening socket; ${CONNECTIONS} connections, one at a time`);
-  const plain = await herd('without EPOLLEXCLUSIVE', EPOLLIN);
-  const exclusive = await herd('with EPOLLEXCLUSIVE', EPOLLIN | EPOLLEXCLUSIVE);
+  const threads = Array.from({ length: THREADS }, (_, id) => startWorker(__filename, { id, shared }));
+  const exited = Promise.all(threads.map((t) => new Promise((resolve) => t.once('exit', resolve))));
+  const plain = await herd(1, 'without EPOLLEXCLUSIVE', EPOLLIN);
+  const exclusive = await herd(2, 'with EPOLLEXCLUSIVE', EPOLLIN | EPOLLEXCLUSIVE);
+  Atomics.store(cells, HERD, QUIT);
+  Atomics.notify(cells, HERD);
+  await exited;
   console.log(`wake-ups per connection: ${plain.wakeups / CONNECTIONS} without, ${exclusive.wakeups / CONNECTIONS} with EPOLLEXCLUSIVE`);
   if (Math.max(...exclusive.perThread) === CONNECTIONS) {
     console.log('with EPOLLEXCLUSIVE the kernel woke the same thread every time: it stops the herd, it does not spread the load (SO_REUSEPORT does: examples/reuseport-workers.ts)');
@@ -149,4 +166,4 @@ async function main(): Promise<void> {
 }
 
 if (isMainThread) void main();
-else waiter(workerData as Job);
+else worker(workerData as { id: number; shared: SharedArrayBuffer });
