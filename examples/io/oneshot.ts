@@ -170,5 +170,13 @@ async function main(): Promise<void> {
   finish('EPOLLONESHOT gives each event to one thread and keeps the fd with it until epoll_ctl(EPOLL_CTL_MOD): the way to share one epoll fd between threads');
 }
 
-if (isMainThread) void main();
-else worker(workerData as { id: number; shared: SharedArrayBuffer });
+if (isMainThread) {
+  // Bounded: a thread that never came back would keep the process alive.
+  setTimeout(() => {
+    console.log('not observed: the lesson did not finish within 30 s');
+    process.exit(1);
+  }, 30_000).unref();
+  void main();
+} else {
+  worker(workerData as { id: number; shared: SharedArrayBuffer });
+}

@@ -165,5 +165,13 @@ async function main(): Promise<void> {
   finish('a connection wakes every epoll fd that watches the listener; EPOLLEXCLUSIVE wakes one (or a few) of them, and the rest sleep on');
 }
 
-if (isMainThread) void main();
-else worker(workerData as { id: number; shared: SharedArrayBuffer });
+if (isMainThread) {
+  // Bounded: a thread that never came back would keep the process alive.
+  setTimeout(() => {
+    console.log('not observed: the lesson did not finish within 30 s');
+    process.exit(1);
+  }, 30_000).unref();
+  void main();
+} else {
+  worker(workerData as { id: number; shared: SharedArrayBuffer });
+}
