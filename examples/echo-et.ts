@@ -23,7 +23,7 @@
 // has one read and no EAGAIN.
 //
 // The shape is the C program's: socket, bind, listen, epoll_create1,
-// epoll_ctl(ADD), then for (;;) epoll_wait and a service routine per fd. Any
+// epoll_ctl(ADD), then a loop of epoll_wait and a service routine per fd. Any
 // event (in, out, hup) leads to the same routine: send what is pending, then
 // read until EAGAIN, since an edge says "something changed", not what. The
 // loop (serve, below) owns its thread, a worker_thread; the main thread only

@@ -17,7 +17,7 @@
 // wake-up that ends in EAGAIN.
 //
 // The shape is the C program's, line for line: socket, bind, listen,
-// epoll_create1, epoll_ctl(ADD listener), then for (;;) epoll_wait and a
+// epoll_create1, epoll_ctl(ADD listener), then a loop of epoll_wait and a
 // switch on each (mask, fd) pair. The loop (serve, below) owns its thread,
 // a worker_thread: it sits in epoll_wait and nothing of Node's event loop
 // runs there. The main thread only starts it, and stops it on SIGINT or
