@@ -3,8 +3,9 @@
 //
 //   npx tsx examples/4-io-models/30-echo-loop.ts [port]    (port 0 or none: any free port)
 //
-// What it teaches. The blocking examples (4-io-models/25-echo-lt.ts, 4-io-models/26-echo-et.ts) own their
-// thread: it sits in epoll_wait and nothing else of Node runs. Here the
+// What it teaches. The blocking examples (4-io-models/25-echo-lt.ts, 4-io-models/26-echo-et.ts) give their
+// loop a thread of its own: it sits in epoll_wait and nothing else of Node
+// runs there (their main thread only starts and stops it). Here the
 // same epoll set is watched by libuv, and the server is a CALLBACK that gets
 // each batch of ready fds, (count, events), exactly the pairs epoll_wait
 // would have written. Between batches, Node runs as usual: the timer below
