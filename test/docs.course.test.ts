@@ -43,6 +43,24 @@ describe('docs/course.md', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('names each lesson’s files after its number: lesson N is examples/<part>/NN-...', () => {
+    const sections = course.split(/^### /m).slice(1);
+    const mismatched: string[] = [];
+    let checked = 0;
+    for (const section of sections) {
+      const number = Number(/^(\d+)\. /.exec(section)![1]);
+      const files = [...section.matchAll(/\]\(\.\.\/examples\/([^)#]+)\)/g)].map((m) => m[1]!);
+      const prefix = `${String(number).padStart(2, '0')}-`;
+      // The lesson's own files; a section may also link others' (its twin, lesson 2's client) further down.
+      const own = files.filter((f) => f.split('/')[1]?.startsWith(prefix));
+      if (files.length === 0) continue; // a page of theory
+      checked++;
+      if (own.length === 0 || !files[0]!.split('/')[1]!.startsWith(prefix)) mismatched.push(`${number}: ${files[0]}`);
+    }
+    expect(checked).toBeGreaterThan(30);
+    expect(mismatched).toEqual([]);
+  });
+
   it('README’s Lessons table links only files that exist, and the course', () => {
     const readme = read('README.md');
     const section = readme.slice(readme.indexOf('## Lessons'), readme.indexOf('## Where each part lives'));
@@ -50,5 +68,9 @@ describe('docs/course.md', () => {
     const links = [...section.matchAll(/\]\((examples\/[^)]+)\)/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(20);
     expect(links.filter((f) => !existsSync(new URL(f, root)))).toEqual([]);
+    // One row per lesson of the course, with its number and title.
+    const rows = [...section.matchAll(/^\| (\d+) \| \[([^\]]+)\]/gm)].map((m) => `${m[1]}. ${m[2]}`);
+    const headings = [...course.matchAll(/^### (\d+\. .*)$/gm)].map((m) => m[1]!);
+    expect(rows).toEqual(headings);
   });
 });
