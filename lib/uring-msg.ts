@@ -11,12 +11,14 @@ import type { IoUringArena, IoUringSqe } from './liburing.js';
 import { nativeModule } from './native.js';
 import { io_uring_prep_rw } from './uring-prep.js';
 
-const C = nativeModule<{ constants: Record<string, number> }>().constants;
+const native = nativeModule<{ constants: Record<string, number>; sizeof: Record<string, number> }>();
+const C = native.constants;
 const TWO32 = 2 ** 32;
-
-/** sizeof(struct msghdr) and sizeof(struct iovec) on a 64-bit Linux. */
-export const IO_URING_MSGHDR_SIZE = 56;
-export const IO_URING_IOVEC_SIZE = 16;
+// The sizes as the addon's compiler measured them; the offsets below are
+// 64-bit Linux's, which native/uring_msghdr.cc asserts at build time.
+const MSGHDR_SIZE = native.sizeof.msghdr!;
+const IOVEC_SIZE = native.sizeof.iovec!;
+const RECVMSG_OUT_SIZE = native.sizeof.io_uring_recvmsg_out!;
 
 function u64(view: DataView, at: number): number {
   return view.getUint32(at, true) + view.getUint32(at + 4, true) * TWO32;
@@ -41,11 +43,11 @@ export class IoUringMsghdr {
   readonly #view: DataView;
   /** @throws {RangeError} when the 56 bytes do not fit in the arena. */
   constructor(arena: IoUringArena, offset: number) {
-    if (!Number.isInteger(offset) || offset < 0 || offset + IO_URING_MSGHDR_SIZE > arena.size)
+    if (!Number.isInteger(offset) || offset < 0 || offset + MSGHDR_SIZE > arena.size)
       throw new RangeError(`IoUringMsghdr: offset ${offset} leaves no room for 56 bytes in arena ${arena.index}`);
     this.arena = arena;
     this.offset = offset;
-    this.#view = new DataView(arena.bytes.buffer, arena.bytes.byteOffset + offset, IO_URING_MSGHDR_SIZE);
+    this.#view = new DataView(arena.bytes.buffer, arena.bytes.byteOffset + offset, MSGHDR_SIZE);
   }
   /** The reference to this msghdr, for the prep calls. */
   get ref(): number {
@@ -101,10 +103,10 @@ export class IoUringMsghdr {
  * @throws {RangeError} when the iovec does not fit in the arena.
  */
 export function io_uring_iovec_set(arena: IoUringArena, offset: number, index: number, iov_base: number, iov_len: number): void {
-  const at = offset + index * IO_URING_IOVEC_SIZE;
-  if (!Number.isInteger(at) || at < 0 || at + IO_URING_IOVEC_SIZE > arena.size)
+  const at = offset + index * IOVEC_SIZE;
+  if (!Number.isInteger(at) || at < 0 || at + IOVEC_SIZE > arena.size)
     throw new RangeError(`io_uring_iovec_set: iovec ${index} at ${offset} passes the end of arena ${arena.index}`);
-  const view = new DataView(arena.bytes.buffer, arena.bytes.byteOffset + at, IO_URING_IOVEC_SIZE);
+  const view = new DataView(arena.bytes.buffer, arena.bytes.byteOffset + at, IOVEC_SIZE);
   setU64(view, 0, iov_base);
   setU64(view, 8, iov_len);
 }
@@ -169,16 +171,16 @@ export interface IoUringRecvmsgOut {
  * @see https://man.archlinux.org/man/io_uring_recvmsg_validate.3
  */
 export function io_uring_recvmsg_validate(arena: IoUringArena, buf: number, buf_len: number, msgh: IoUringMsghdr): IoUringRecvmsgOut | null {
-  const header = 16 + msgh.msg_namelen + msgh.msg_controllen;
+  const header = RECVMSG_OUT_SIZE + msgh.msg_namelen + msgh.msg_controllen;
   if (buf_len < header || buf < 0 || buf + buf_len > arena.size) return null;
-  const v = new DataView(arena.bytes.buffer, arena.bytes.byteOffset + buf, 16);
+  const v = new DataView(arena.bytes.buffer, arena.bytes.byteOffset + buf, RECVMSG_OUT_SIZE);
   return {
     namelen: v.getUint32(0, true),
     controllen: v.getUint32(4, true),
     payloadlen: v.getUint32(8, true),
     flags: v.getUint32(12, true),
-    name: buf + 16,
-    control: buf + 16 + msgh.msg_namelen,
+    name: buf + RECVMSG_OUT_SIZE,
+    control: buf + RECVMSG_OUT_SIZE + msgh.msg_namelen,
     payload: buf + header,
     payload_length: buf_len - header,
   };

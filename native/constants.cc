@@ -4,8 +4,10 @@
 #include "constants.h"
 
 #include <linux/if_packet.h>
+#include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 namespace ps {
@@ -28,6 +30,10 @@ void InitConstants(napi_env env, napi_value exports) {
   Set(env, size, "in_addr", sizeof(in_addr));
   Set(env, size, "in6_addr", sizeof(in6_addr));
   Set(env, size, "int", sizeof(int));
+  Set(env, size, "msghdr", sizeof(msghdr));
+  Set(env, size, "iovec", sizeof(iovec));
+  Set(env, size, "cmsghdr", sizeof(cmsghdr));
+  Set(env, size, "io_uring_recvmsg_out", sizeof(io_uring_recvmsg_out));
   napi_set_named_property(env, exports, "sizeof", size);
 }
 

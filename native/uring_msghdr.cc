@@ -15,6 +15,7 @@
 // room for the sender's address (move_addr_to_user). Were that msghdr JS's,
 // JS could rewrite a checked field in between. The slot lives until the
 // operation's final CQE, whatever the kernel version.
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -24,6 +25,16 @@
 namespace ps {
 
 namespace {
+
+// lib/uring-msg.ts reads and writes struct msghdr and struct iovec at these
+// offsets (64-bit Linux, where pointers and size_t are 8 bytes).
+static_assert(sizeof(msghdr) == 56 && offsetof(msghdr, msg_namelen) == 8 &&
+                  offsetof(msghdr, msg_iov) == 16 &&
+                  offsetof(msghdr, msg_iovlen) == 24 &&
+                  offsetof(msghdr, msg_control) == 32 &&
+                  offsetof(msghdr, msg_controllen) == 40 &&
+                  offsetof(msghdr, msg_flags) == 48 && sizeof(iovec) == 16,
+              "struct msghdr as lib/uring-msg.ts lays it out");
 
 // UIO_MAXIOV: the kernel refuses a longer iovec array (EMSGSIZE); the
 // ring refuses it before copying it.
