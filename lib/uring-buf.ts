@@ -133,7 +133,8 @@ export interface IoUringBufPiece {
  * where the buffer's previous CQE ended while that one carried
  * IORING_CQE_F_BUF_MORE. No buffer (no IORING_CQE_F_BUFFER): no pieces.
  * Call it once per CQE, in the order they come. liburing has no such call:
- * this is the bookkeeping its callers do by hand.
+ * this is the bookkeeping its callers do by hand, after
+ * io_uring_setup_buf_ring(3).
  * @see https://man.archlinux.org/man/io_uring_setup_buf_ring.3
  */
 export function io_uring_buf_ring_cqe(br: IoUringBufRing, cqe: { res: number; flags: number }): IoUringBufPiece[] {

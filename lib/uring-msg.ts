@@ -99,7 +99,9 @@ export class IoUringMsghdr {
 
 /**
  * Writes struct iovec `index` of the array at `offset` of `arena`:
- * `iov_base` an arena reference, `iov_len` its length.
+ * `iov_base` an arena reference, `iov_len` its length, as readv(2) and
+ * sendmsg(2) take them.
+ * @see https://man7.org/linux/man-pages/man2/readv.2.html
  * @throws {RangeError} when the iovec does not fit in the arena.
  */
 export function io_uring_iovec_set(arena: IoUringArena, offset: number, index: number, iov_base: number, iov_len: number): void {
