@@ -16,6 +16,8 @@ import {
   IORING_CQE_F_MORE,
   IOSQE_ASYNC,
   IOSQE_BUFFER_SELECT,
+  IPPROTO_IP,
+  IP_PKTINFO,
   MSG_TRUNC,
   SCM_RIGHTS,
   SOCK_DGRAM,
@@ -46,6 +48,7 @@ import {
   pipe,
   read,
   sendto,
+  setsockopt,
   socket,
   socketpair,
   write,
@@ -180,6 +183,28 @@ describe.skipIf(uringRefused())('io_uring sendmsg and recvmsg', () => {
     write(got, Buffer.from('through the passed fd'));
     const b = Buffer.alloc(64);
     expect(b.toString('utf8', 0, read(pr!, b))).toBe('through the passed fd');
+  });
+
+  it('IP_PKTINFO arrives as a control message naming the datagram’s destination', () => {
+    const r = ring();
+    const a = io_uring_alloc_arena(r, 1024);
+    const tx = udp();
+    const rx = udp();
+    setsockopt(rx, IPPROTO_IP, IP_PKTINFO, true);
+    sendto(tx, Buffer.from('pk'), 2, 0, loopback(AF_INET, portOf(rx)));
+    const h = new IoUringMsghdr(a, 0);
+    io_uring_iovec_set(a, 64, 0, a.ref(128), 16);
+    h.msg_iov = a.ref(64);
+    h.msg_iovlen = 1;
+    h.msg_control = a.ref(256);
+    h.msg_controllen = 128;
+    io_uring_prep_recvmsg(sqe(r), rx, h.ref, 0);
+    io_uring_submit_and_wait(r, 1);
+    expect(next(r).res).toBe(2);
+    const v = new DataView(a.bytes.buffer);
+    expect(h.msg_controllen).toBe(CMSG_SPACE(12)); // struct in_pktinfo
+    expect([v.getInt32(264, true), v.getInt32(268, true)]).toEqual([IPPROTO_IP, IP_PKTINFO]);
+    expect([...a.bytes.subarray(256 + 16 + 8, 256 + 16 + 12)]).toEqual([127, 0, 0, 1]); // ipi_addr
   });
 
   it('JS rewriting a msghdr in flight changes nothing: the kernel has the ring’s checked copy', () => {
