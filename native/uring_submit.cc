@@ -199,6 +199,11 @@ bool Checker::Translate(const io_uring_sqe& in, io_uring_sqe* out) {
       return true;
     case IORING_OP_POLL_ADD:
     case IORING_OP_POLL_REMOVE:
+      // POLL_REMOVE with IORING_POLL_UPDATE_USER_DATA gives the poll a new
+      // user_data: it too must leave bit 63 to the ring, or the poll's CQE
+      // would be taken for a sendmsg's or recvmsg's (and free its slot).
+      if (in.off & kMsgTag)
+        return Fail("off (a new user_data) has bit 63 set; the ring keeps it");
       out->addr = in.addr;  // POLL_REMOVE: the user_data to match
       out->off = in.off;    // POLL_REMOVE with UPDATE: the new user_data
       out->len = in.len;    // IORING_POLL_* flags

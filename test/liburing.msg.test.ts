@@ -31,6 +31,7 @@ import {
   io_uring_iovec_set,
   io_uring_peek_cqe,
   io_uring_prep_cancel64,
+  io_uring_prep_poll_remove,
   io_uring_prep_recvmsg,
   io_uring_prep_recvmsg_multishot,
   io_uring_prep_sendmsg,
@@ -368,6 +369,10 @@ describe.skipIf(uringRefused())('what the ring refuses in a msghdr', () => {
     io_uring_prep_sendmsg(hi, fd, h.ref, 0);
     hi.u32[(hi.base >>> 2) + 9] = 0x8000_0000;
     expect(() => io_uring_submit(r)).toThrow(/user_data has bit 63 set/);
+    const upd = sqe(r); // a poll update giving a poll such a user_data
+    io_uring_prep_poll_remove(upd, 1);
+    upd.u32[(upd.base >>> 2) + 3] = 0x8000_0000;
+    expect(() => io_uring_submit(r)).toThrow(/off \(a new user_data\) has bit 63 set/);
     const sel = sqe(r);
     io_uring_prep_sendmsg(sel, fd, h.ref, 0);
     io_uring_sqe_set_flags(sel, IOSQE_BUFFER_SELECT);
