@@ -21,6 +21,7 @@ import {
   io_uring_get_sqe,
   io_uring_prep_read_fixed,
   io_uring_prep_recv,
+  io_uring_prep_send,
   io_uring_prep_send_zc_fixed,
   io_uring_prep_write_fixed,
   io_uring_queue_exit,
@@ -199,6 +200,24 @@ describe.skipIf(uringRefused())('io_uring bundles and incremental buffers', () =
     const one = next(r);
     expect(one.res).toBe(64);
     expect(io_uring_buf_ring_cqe(br, one)).toEqual([{ bid, offset: bid * 64, len: 64 }]);
+  });
+
+  it('a send bundle sends several provided buffers in one operation', () => {
+    const r = ring();
+    const a = io_uring_alloc_arena(r, 4 * 16);
+    const br = bufRing(r, a, 4, 16);
+    'abcd'.split('').forEach((ch, i) => a.bytes.fill(ch.charCodeAt(0), i * 16, i * 16 + 16));
+    const { client, server } = pair();
+    const s = sqe(r);
+    io_uring_prep_send(s, client, 0, 0, 0);
+    io_uring_sqe_set_flags(s, IOSQE_BUFFER_SELECT);
+    io_uring_sqe_set_buf_group(s, 1);
+    s.ioprio |= IORING_RECVSEND_BUNDLE;
+    io_uring_submit_and_wait(r, 1);
+    const c = next(r);
+    expect(c.res).toBe(64); // all four 16-byte buffers, one CQE
+    expect(io_uring_buf_ring_cqe(br, c).map((p) => p.bid)).toEqual([0, 1, 2, 3]);
+    expect(readAll(server, 64)).toBe('a'.repeat(16) + 'b'.repeat(16) + 'c'.repeat(16) + 'd'.repeat(16));
   });
 
   it('IOU_PBUF_RING_INC: one buffer takes several receives, each CQE with IORING_CQE_F_BUF_MORE until it is full', () => {
