@@ -115,7 +115,10 @@ export function io_uring_iovec_set(arena: IoUringArena, offset: number, index: n
 
 /**
  * sendmsg(2) of the msghdr at `msg` (an arena reference; its iovecs, name
- * and control data in arenas too). Corresponds to io_uring_prep_sendmsg(3).
+ * and control data in arenas too). Each field is checked at submit, and the
+ * kernel gets the ring's own translated copy. No two sendmsg/recvmsg in
+ * flight may share a user_data (the CQE finds the copy by it): a RangeError
+ * at submit. Corresponds to io_uring_prep_sendmsg(3).
  * @see https://man.archlinux.org/man/io_uring_prep_sendmsg.3
  */
 export function io_uring_prep_sendmsg(sqe: IoUringSqe, fd: number, msg: number, flags: number): void {
