@@ -15,10 +15,11 @@ const native = nativeModule<{ constants: Record<string, number>; sizeof: Record<
 const C = native.constants;
 const TWO32 = 2 ** 32;
 // The sizes as the addon's compiler measured them; the offsets below are
-// 64-bit Linux's, which native/uring_msghdr.cc asserts at build time.
+// 64-bit Linux's, which native/uring_msghdr.cc asserts at build time, as it
+// does the 16 bytes of struct io_uring_recvmsg_out (four __u32).
 const MSGHDR_SIZE = native.sizeof.msghdr!;
 const IOVEC_SIZE = native.sizeof.iovec!;
-const RECVMSG_OUT_SIZE = native.sizeof.io_uring_recvmsg_out!;
+const RECVMSG_OUT_SIZE = 16;
 
 function u64(view: DataView, at: number): number {
   return view.getUint32(at, true) + view.getUint32(at + 4, true) * TWO32;

@@ -4,7 +4,6 @@
 #include "constants.h"
 
 #include <linux/if_packet.h>
-#include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -33,7 +32,6 @@ void InitConstants(napi_env env, napi_value exports) {
   Set(env, size, "msghdr", sizeof(msghdr));
   Set(env, size, "iovec", sizeof(iovec));
   Set(env, size, "cmsghdr", sizeof(cmsghdr));
-  Set(env, size, "io_uring_recvmsg_out", sizeof(io_uring_recvmsg_out));
   napi_set_named_property(env, exports, "sizeof", size);
 }
 

@@ -35,6 +35,8 @@ static_assert(sizeof(msghdr) == 56 && offsetof(msghdr, msg_namelen) == 8 &&
                   offsetof(msghdr, msg_controllen) == 40 &&
                   offsetof(msghdr, msg_flags) == 48 && sizeof(iovec) == 16,
               "struct msghdr as lib/uring-msg.ts lays it out");
+static_assert(sizeof(io_uring_recvmsg_out) == 16,
+              "struct io_uring_recvmsg_out as lib/uring-msg.ts reads it");
 
 // UIO_MAXIOV: the kernel refuses a longer iovec array (EMSGSIZE); the
 // ring refuses it before copying it.
