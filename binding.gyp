@@ -31,6 +31,8 @@
         "native/timerfd.cc",
         "native/uring.cc",
         "native/uring_bufring.cc",
+        "native/uring_fixed.cc",
+        "native/uring_msghdr.cc",
         "native/uring_ring.cc",
         "native/uring_submit.cc",
         "native/zerocopy.cc"

@@ -562,6 +562,10 @@ export const IORING_OP_READV = c.IORING_OP_READV;
 /** Linux 5.1 and later. */
 export const IORING_OP_WRITEV = c.IORING_OP_WRITEV;
 /** Linux 5.1 and later. */
+export const IORING_OP_READ_FIXED = c.IORING_OP_READ_FIXED;
+/** Linux 5.1 and later. */
+export const IORING_OP_WRITE_FIXED = c.IORING_OP_WRITE_FIXED;
+/** Linux 5.1 and later. */
 export const IORING_OP_POLL_ADD = c.IORING_OP_POLL_ADD;
 /** Linux 5.1 and later. */
 export const IORING_OP_POLL_REMOVE = c.IORING_OP_POLL_REMOVE;
@@ -623,6 +627,8 @@ export const IORING_RECVSEND_POLL_FIRST = c.IORING_RECVSEND_POLL_FIRST;
 export const IORING_RECV_MULTISHOT = c.IORING_RECV_MULTISHOT;
 /** Linux 6.0 and later. */
 export const IORING_RECVSEND_FIXED_BUF = c.IORING_RECVSEND_FIXED_BUF;
+/** Linux 6.10 and later. */
+export const IORING_RECVSEND_BUNDLE = c.IORING_RECVSEND_BUNDLE;
 /** Linux 6.2 and later. */
 export const IORING_SEND_ZC_REPORT_USAGE = c.IORING_SEND_ZC_REPORT_USAGE;
 /** Linux 5.19 and later. */
@@ -634,6 +640,8 @@ export const {
 } = c;
 /** Linux 6.0 and later. */
 export const IORING_CQE_F_NOTIF = c.IORING_CQE_F_NOTIF;
+/** Linux 6.12 and later. */
+export const IORING_CQE_F_BUF_MORE = c.IORING_CQE_F_BUF_MORE;
 /** Linux 5.7 and later. */
 export const IORING_CQE_BUFFER_SHIFT = c.IORING_CQE_BUFFER_SHIFT;
 
@@ -667,6 +675,8 @@ export const IORING_REGISTER_FILES_UPDATE2 = c.IORING_REGISTER_FILES_UPDATE2;
 export const IORING_REGISTER_PBUF_RING = c.IORING_REGISTER_PBUF_RING;
 /** Linux 5.19 and later. */
 export const IORING_UNREGISTER_PBUF_RING = c.IORING_UNREGISTER_PBUF_RING;
+/** Linux 6.12 and later. */
+export const IOU_PBUF_RING_INC = c.IOU_PBUF_RING_INC;
 /** Linux 6.0 and later. */
 export const IORING_REGISTER_SYNC_CANCEL = c.IORING_REGISTER_SYNC_CANCEL;
 /** Linux 6.0 and later. */

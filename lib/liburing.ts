@@ -52,6 +52,13 @@ export class IoUringSqe {
     this.u32 = new Uint32Array(buffer);
     this.i32 = new Int32Array(buffer);
   }
+  /** The SQE's ioprio, as C's `sqe->ioprio |= IORING_RECVSEND_BUNDLE`: the operation's flags for send and recv. */
+  get ioprio(): number {
+    return this.u16[(this.base + 2) >>> 1]!;
+  }
+  set ioprio(v: number) {
+    this.u16[(this.base + 2) >>> 1] = v;
+  }
 }
 
 /** struct io_uring_cqe, read in place from the ring's completion ring: valid until it is marked seen. */

@@ -16,7 +16,7 @@ import { nativeModule, type OrErrno } from './native.js';
 import { io_uring_register, type IoUringProbe } from './uring.js';
 
 const n = nativeModule<{
-  uringBufRing(h: object, bgid: number, entries: number, arena: number): ArrayBuffer | OrErrno;
+  uringBufRing(h: object, bgid: number, entries: number, arena: number, flags: number): ArrayBuffer | OrErrno;
   uringBufRingAdvance(h: object, bgid: number, count: number): OrErrno;
   constants: Record<string, number>;
 }>();
@@ -28,16 +28,21 @@ export class IoUringBufRing {
   readonly entries: number;
   /** The arena whose offsets the entries hold. */
   readonly arena: IoUringArena;
+  /** 0, or IOU_PBUF_RING_INC (each buffer consumed a piece at a time). */
+  readonly flags: number;
   /** The tail last published to the kernel (a u16 counter). */
   tail = 0;
   /** @internal */ readonly ring: IoUring;
   /** @internal The staging entries: struct io_uring_buf, 16 bytes each. */ readonly u32: Uint32Array;
   /** @internal */ readonly u16: Uint16Array;
-  constructor(ring: IoUring, bgid: number, entries: number, arena: IoUringArena, staging: ArrayBuffer) {
+  /** @internal The slot each buffer id was last added at, for io_uring_buf_ring_cqe. */ readonly slotOf = new Uint16Array(65536);
+  /** @internal IOU_PBUF_RING_INC: the bytes of a buffer consumed so far, by id. */ readonly used = new Map<number, number>();
+  constructor(ring: IoUring, bgid: number, entries: number, arena: IoUringArena, staging: ArrayBuffer, flags = 0) {
     this.ring = ring;
     this.bgid = bgid;
     this.entries = entries;
     this.arena = arena;
+    this.flags = flags;
     this.u32 = new Uint32Array(staging);
     this.u16 = new Uint16Array(staging);
   }
@@ -45,8 +50,11 @@ export class IoUringBufRing {
 
 /**
  * Registers a ring of `nentries` provided buffers (a power of two, at most
- * 32768) as buffer group `bgid`, whose buffers lie in `arena`. `flags` must
- * be 0 (IOU_PBUF_RING_MMAP, a kernel-allocated ring, is not offered).
+ * 32768) as buffer group `bgid`, whose buffers lie in `arena`. `flags` is 0
+ * or IOU_PBUF_RING_INC (Linux 6.12: the kernel consumes each buffer a
+ * piece at a time, and a CQE with IORING_CQE_F_BUF_MORE leaves its buffer
+ * in place for the next; {@link io_uring_buf_ring_cqe} tracks where each
+ * piece lies). IOU_PBUF_RING_MMAP, a kernel-allocated ring, is a RangeError.
  * Corresponds to io_uring_setup_buf_ring(3), which registers with
  * IORING_REGISTER_PBUF_RING (io_uring_register_buf_ring(3)).
  * @see https://man7.org/linux/man-pages/man3/io_uring_setup_buf_ring.3.html
@@ -59,9 +67,10 @@ export function io_uring_setup_buf_ring(
   flags: number,
   arena: IoUringArena,
 ): IoUringBufRing {
-  if (flags !== 0) throw new RangeError(`io_uring_setup_buf_ring: flags must be 0, got ${flags}`);
-  const staging = checkValue(n.uringBufRing(ring.handle, bgid, nentries, arena.index), 'io_uring_register');
-  return new IoUringBufRing(ring, bgid, nentries, arena, staging);
+  if (flags !== 0 && flags !== C.IOU_PBUF_RING_INC)
+    throw new RangeError(`io_uring_setup_buf_ring: flags must be 0 or IOU_PBUF_RING_INC, got ${flags}`);
+  const staging = checkValue(n.uringBufRing(ring.handle, bgid, nentries, arena.index, flags), 'io_uring_register');
+  return new IoUringBufRing(ring, bgid, nentries, arena, staging, flags);
 }
 
 /**
@@ -93,6 +102,7 @@ export function io_uring_buf_ring_add(
   br.u32[w + 1] = 0;
   br.u32[w + 2] = len;
   br.u16[w * 2 + 6] = bid;
+  br.slotOf[bid & 0xffff] = slot;
 }
 
 /**
@@ -106,6 +116,47 @@ export function io_uring_buf_ring_advance(br: IoUringBufRing, count: number): vo
   const r = n.uringBufRingAdvance(br.ring.handle, br.bgid, count);
   if (r < 0) throw new SocketError(-r, 'io_uring_buf_ring_advance');
   br.tail = r;
+}
+
+/** One provided buffer's share of a CQE: `len` bytes at arena offset `offset` of buffer `bid`. */
+export interface IoUringBufPiece {
+  bid: number;
+  offset: number;
+  len: number;
+}
+
+/**
+ * Where a CQE's bytes lie: the provided buffers its `res` bytes filled, in
+ * order. One piece for a plain receive; several for a bundle
+ * (IORING_RECVSEND_BUNDLE), which fills consecutive entries of the ring
+ * from the CQE's buffer id on; and with IOU_PBUF_RING_INC a piece starts
+ * where the buffer's previous CQE ended while that one carried
+ * IORING_CQE_F_BUF_MORE. No buffer (no IORING_CQE_F_BUFFER): no pieces.
+ * Call it once per CQE, in the order they come. liburing has no such call:
+ * this is the bookkeeping its callers do by hand, after
+ * io_uring_setup_buf_ring(3).
+ * @see https://man.archlinux.org/man/io_uring_setup_buf_ring.3
+ */
+export function io_uring_buf_ring_cqe(br: IoUringBufRing, cqe: { res: number; flags: number }): IoUringBufPiece[] {
+  const flags = cqe.flags;
+  if ((flags & C.IORING_CQE_F_BUFFER!) === 0) return [];
+  const more = (flags & C.IORING_CQE_F_BUF_MORE!) !== 0;
+  const inc = br.flags !== 0;
+  const pieces: IoUringBufPiece[] = [];
+  let left = Math.max(cqe.res, 0);
+  let slot = br.slotOf[flags >>> C.IORING_CQE_BUFFER_SHIFT!]!;
+  do {
+    const w = (slot & (br.entries - 1)) * 4;
+    const bid = br.u16[w * 2 + 6]!;
+    const used = inc ? (br.used.get(bid) ?? 0) : 0;
+    const len = Math.min(left, br.u32[w + 2]! - used);
+    pieces.push({ bid, offset: br.u32[w]! + used, len });
+    left -= len;
+    if (inc && more && left === 0) br.used.set(bid, used + len);
+    else if (inc) br.used.delete(bid);
+    slot++;
+  } while (left > 0 && pieces.length < br.entries);
+  return pieces;
 }
 
 /**

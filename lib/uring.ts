@@ -111,7 +111,7 @@ export type IoUringRegisterArg =
  * `arg` holds (a larger one is a RangeError). Every other opcode takes
  * `arg` null and gets NULL: those whose argument is an address (PBUF_RING,
  * BUFFERS) go through the ring object, which owns that memory
- * ({@link io_uring_setup_buf_ring}).
+ * ({@link io_uring_setup_buf_ring}, {@link io_uring_register_buffers}).
  * @see https://man7.org/linux/man-pages/man2/io_uring_register.2.html
  * @throws {SocketError} EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENOMEM, ENXIO, EOPNOTSUPP
  */

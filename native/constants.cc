@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 namespace ps {
@@ -33,6 +34,10 @@ void InitConstants(napi_env env, napi_value exports) {
   Set(env, size, "timeval", sizeof(timeval));
   Set(env, size, "linger", sizeof(linger));
   Set(env, size, "ucred", sizeof(ucred));
+  // sendmsg/recvmsg's, for the structs a caller lays out in memory.
+  Set(env, size, "msghdr", sizeof(msghdr));
+  Set(env, size, "iovec", sizeof(iovec));
+  Set(env, size, "cmsghdr", sizeof(cmsghdr));
   napi_set_named_property(env, exports, "sizeof", size);
 }
 

@@ -9,6 +9,8 @@
 #include <linux/udp.h>
 #include <linux/version.h>
 
+#include "uring_compat.h"
+
 #include "constants.h"
 
 namespace ps {
@@ -859,6 +861,12 @@ void SetUapiConstants(napi_env env, napi_value c) {
   SetIfAbsent(env, c, "IORING_OP_WRITEV", IORING_OP_WRITEV);
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_READ_FIXED", IORING_OP_READ_FIXED);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
+  SetIfAbsent(env, c, "IORING_OP_WRITE_FIXED", IORING_OP_WRITE_FIXED);
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
   SetIfAbsent(env, c, "IORING_OP_POLL_ADD", IORING_OP_POLL_ADD);
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 1, 0)  // Linux 5.1
@@ -994,6 +1002,9 @@ void SetUapiConstants(napi_env env, napi_value c) {
 #ifdef IORING_RECVSEND_FIXED_BUF  // Linux 6.0
   SetIfAbsent(env, c, "IORING_RECVSEND_FIXED_BUF", IORING_RECVSEND_FIXED_BUF);
 #endif
+#ifdef IORING_RECVSEND_BUNDLE  // Linux 6.10
+  SetIfAbsent(env, c, "IORING_RECVSEND_BUNDLE", IORING_RECVSEND_BUNDLE);
+#endif
 #ifdef IORING_SEND_ZC_REPORT_USAGE  // Linux 6.2
   SetIfAbsent(env, c, "IORING_SEND_ZC_REPORT_USAGE",
               IORING_SEND_ZC_REPORT_USAGE);
@@ -1017,6 +1028,9 @@ void SetUapiConstants(napi_env env, napi_value c) {
 #endif
 #ifdef IORING_CQE_F_NOTIF  // Linux 6.0
   SetIfAbsent(env, c, "IORING_CQE_F_NOTIF", IORING_CQE_F_NOTIF);
+#endif
+#ifdef IORING_CQE_F_BUF_MORE  // Linux 6.12
+  SetIfAbsent(env, c, "IORING_CQE_F_BUF_MORE", IORING_CQE_F_BUF_MORE);
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 7, 0)  // Linux 5.7
   SetIfAbsent(env, c, "IORING_CQE_BUFFER_SHIFT", IORING_CQE_BUFFER_SHIFT);
@@ -1064,6 +1078,9 @@ void SetUapiConstants(napi_env env, napi_value c) {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)  // Linux 5.19
   SetIfAbsent(env, c, "IORING_UNREGISTER_PBUF_RING",
               IORING_UNREGISTER_PBUF_RING);
+#endif
+#ifdef IORING_CQE_F_BUF_MORE  // Linux 6.12
+  SetIfAbsent(env, c, "IOU_PBUF_RING_INC", IOU_PBUF_RING_INC);
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)  // Linux 6.0
   SetIfAbsent(env, c, "IORING_REGISTER_SYNC_CANCEL",

@@ -17,13 +17,17 @@
 #define POSIX_SOCKETS_URING_H_
 
 #include <linux/io_uring.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "common.h"
+#include "uring_compat.h"
 
 namespace ps {
 
@@ -55,6 +59,33 @@ struct BufRing {
   uint16_t tail = 0;   // what the kernel was last given
   Mem* ring = nullptr;
   Mem* staging = nullptr;
+};
+
+// A sendmsg or recvmsg in flight: the msghdr and iovec array the kernel was
+// given, translated, in memory no JS view covers. The kernel reads them at
+// submission in current kernels and, in older ones (or for an io-wq retry),
+// later; and recvmsg writes msg_namelen, msg_controllen and msg_flags back
+// into this msghdr when it completes (reading msg_namelen again as the
+// room for the name). So the slot lives until the operation's final CQE,
+// which copies those three fields into the caller's msghdr in its arena
+// (uring_msghdr.cc). Keyed by the SQE's user_data: the kernel sees
+// user_data | kMsgTag, which names the slot again when the CQE comes back.
+struct MsgSlot {
+  msghdr hdr = {};
+  std::vector<iovec> iov;
+  uint64_t user_data = 0;
+  bool recv = false;
+  uint32_t arena = 0;  // where the caller's msghdr lies, for the copy back
+  uint32_t offset = 0;
+};
+constexpr uint64_t kMsgTag = 1ull << 63;
+
+// A buffer registered with IORING_REGISTER_BUFFERS: a range of an arena,
+// whose Mem the ring holds a reference to while registered.
+struct RegBuf {
+  uint32_t arena = 0;
+  uint32_t offset = 0;
+  uint32_t len = 0;
 };
 
 struct Ring {
@@ -92,6 +123,8 @@ struct Ring {
   uint64_t ended = 0;
   std::vector<Mem*> arenas;
   std::vector<BufRing> buf_rings;
+  std::unordered_map<uint64_t, MsgSlot*> msg_ops;  // by the caller's user_data
+  std::vector<RegBuf> reg_bufs;
   // Every ArrayBuffer handed to JS, detached when the ring is closed so that
   // closing frees the memory at once rather than at the next collection.
   std::vector<napi_ref> views;
@@ -135,6 +168,17 @@ inline uint64_t InFlight(Ring* r) {
   r->last_sq_head = head;
   return r->consumed - r->ended;
 }
+// A CQE whose user_data carries kMsgTag: its user_data given back, and on
+// the final CQE the slot's results copied out and the slot freed. In
+// uring_msghdr.cc.
+void MsgComplete(Ring* r, io_uring_cqe* c);
+// Frees every msg slot (closing, once every operation has ended) and lets
+// go of the registered buffers' arenas.
+void MsgFreeAll(Ring* r);
+// uringRegisterBuffers and uringUnregisterBuffers, in uring_fixed.cc.
+napi_value UringRegisterBuffers(napi_env env, napi_callback_info info);
+napi_value UringUnregisterBuffers(napi_env env, napi_callback_info info);
+void RegBufsRelease(Ring* r);
 // uringBufRing and uringBufRingAdvance, in uring_bufring.cc.
 napi_value UringBufRing(napi_env env, napi_callback_info info);
 napi_value UringBufRingAdvance(napi_env env, napi_callback_info info);

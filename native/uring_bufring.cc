@@ -7,6 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstddef>
+#include <cstring>
+
 #include "uring.h"
 
 namespace ps {
@@ -21,18 +24,29 @@ BufRing* FindBufRing(Ring* r, int64_t bgid) {
 
 }  // namespace
 
-// uringBufRing(ring, bgid, entries, arena) -> the staging ArrayBuffer (16
-// bytes an entry, struct io_uring_buf with addr an offset into `arena`), or
-// -errno from IORING_REGISTER_PBUF_RING.
+// uringBufRing(ring, bgid, entries, arena, flags) -> the staging ArrayBuffer
+// (16 bytes an entry, struct io_uring_buf with addr an offset into `arena`),
+// or -errno from IORING_REGISTER_PBUF_RING. `flags` is 0 or
+// IOU_PBUF_RING_INC (Linux 6.12: the kernel takes each buffer a piece at a
+// time, moving its entry's addr and len on in the ring only it reads).
+// IOU_PBUF_RING_MMAP, a ring the kernel allocates, is refused.
 napi_value UringBufRing(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
+  napi_value argv[5];
   if (!Args(env, info, argv)) return nullptr;
   Ring* r = ArgRing(env, argv[0]);
-  int64_t bgid, entries, arena;
+  int64_t bgid, entries, arena, flags;
   if (r == nullptr || !ArgInteger(env, argv[1], "bgid", 0, UINT16_MAX, &bgid) ||
       !ArgInteger(env, argv[2], "entries", 1, 32768, &entries) ||
-      !ArgInteger(env, argv[3], "arena", 0, UINT32_MAX, &arena))
+      !ArgInteger(env, argv[3], "arena", 0, UINT32_MAX, &arena) ||
+      !ArgInteger(env, argv[4], "flags", 0, UINT16_MAX, &flags))
     return nullptr;
+  if (flags & ~int64_t{IOU_PBUF_RING_INC}) {
+    ThrowRangeError(env,
+                    "Argument 'flags' is 0x%llx; only IOU_PBUF_RING_INC (0x%x) "
+                    "is allowed",
+                    static_cast<unsigned long long>(flags), IOU_PBUF_RING_INC);
+    return nullptr;
+  }
   if (r->closed) return Int(env, -EBADF);
   if (arena >= static_cast<int64_t>(r->arenas.size())) {
     ThrowRangeError(env, "Argument 'arena' is %lld; the ring has %zu arenas",
@@ -55,6 +69,11 @@ napi_value UringBufRing(napi_env env, napi_callback_info info) {
   reg.ring_addr = reinterpret_cast<uintptr_t>(b.ring->base);
   reg.ring_entries = b.entries;
   reg.bgid = b.bgid;
+  // The u16 after bgid: `pad` in the 6.1 headers, `flags` since 6.4.
+  uint16_t f16 = static_cast<uint16_t>(flags);
+  memcpy(reinterpret_cast<uint8_t*>(&reg) + offsetof(io_uring_buf_reg, bgid) +
+             sizeof reg.bgid,
+         &f16, sizeof f16);
   long rc = syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_PBUF_RING,
                     &reg, 1);
   if (rc < 0) {

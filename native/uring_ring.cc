@@ -133,6 +133,7 @@ void Close(Ring* r, bool detach) {
   r->sqes = r->rings = r->cq = r->staging = r->cq_copy = nullptr;
   r->sq_head = r->sq_tail = r->sq_array = r->sq_flags = nullptr;
   r->cq_head = r->cq_tail = nullptr;
+  MsgFreeAll(r);
   for (BufRing& b : r->buf_rings) {
     if (r->quiesced) MemRelease(b.ring);
     MemRelease(b.staging);
@@ -328,6 +329,8 @@ void InitUringRing(napi_env env, napi_value exports) {
   SetFunction(env, exports, "uringArena", Arena);
   SetFunction(env, exports, "uringBufRing", UringBufRing);
   SetFunction(env, exports, "uringBufRingAdvance", UringBufRingAdvance);
+  SetFunction(env, exports, "uringRegisterBuffers", UringRegisterBuffers);
+  SetFunction(env, exports, "uringUnregisterBuffers", UringUnregisterBuffers);
   SetFunction(env, exports, "uringSubmit", UringSubmit);
   SetFunction(env, exports, "uringReap", UringReap);
   SetFunction(env, exports, "uringClose", CloseRing);

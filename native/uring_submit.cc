@@ -7,7 +7,10 @@
 // ioprio bit that makes addr an iovec array, say) cannot be smuggled
 // through: an opcode not in the table below, or a flag outside what the
 // table allows, is refused. A buffer is named by ArenaRef (uring.h) and must
-// lie wholly inside its arena; it becomes a real address only here.
+// lie wholly inside its arena; it becomes a real address only here. A
+// sendmsg or recvmsg gets a msghdr of the ring's own (uring_msghdr.cc), and
+// a fixed buffer must lie inside the registered buffer it names
+// (uring_fixed.cc).
 //
 // The batch is all or nothing: any refused SQE is a RangeError naming it,
 // and then no SQE of the batch reaches the kernel.
@@ -18,7 +21,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "uring.h"
+#include "uring_check.h"
 
 namespace ps {
 
@@ -41,158 +44,186 @@ constexpr uint8_t kSqeFlags = IOSQE_FIXED_FILE | IOSQE_IO_DRAIN |
 // accept writes at most this much, whatever *addrlen says.
 constexpr uint64_t kSockaddrMax = sizeof(sockaddr_storage);
 
-struct Checker {
-  napi_env env;
-  const Ring* ring;
-  unsigned index;  // which staged SQE, for errors
-  uint8_t opcode;
+}  // namespace
 
-  bool Fail(const char* what) {
-    ThrowRangeError(env, "sqe[%u] (opcode %u): %s", index, opcode, what);
-    return false;
-  }
+bool Checker::Fail(const char* what) {
+  ThrowRangeError(env, "sqe[%u] (opcode %u): %s", index, opcode, what);
+  return false;
+}
 
-  // A buffer reference: the real address of [ref, ref + len) when it lies
-  // inside an arena; 0 for a null reference where `nullable`.
-  bool Buffer(const char* field, uint64_t ref, uint64_t len, bool nullable,
-              __u64* out) {
-    char msg[160];
-    if (ref == 0) {
-      if (nullable) {
-        *out = 0;
-        return true;
-      }
-      snprintf(msg, sizeof msg, "%s is null; it must name an arena", field);
-      return Fail(msg);
+bool Checker::Buffer(const char* field, uint64_t ref, uint64_t len,
+                     bool nullable, __u64* out) {
+  char msg[192];
+  if (ref == 0) {
+    if (nullable) {
+      *out = 0;
+      return true;
     }
-    uint32_t a = ArenaRefIndex(ref), off = ArenaRefOffset(ref);
-    if (a >= ring->arenas.size()) {
-      snprintf(msg, sizeof msg, "%s names arena %u; the ring has %zu", field, a,
-               ring->arenas.size());
-      return Fail(msg);
-    }
-    const Mem* m = ring->arenas[a];
-    if (off > m->size || len > m->size - off) {
-      snprintf(msg, sizeof msg,
-               "%s: [%u, %llu) passes the end of arena %u (%zu bytes)", field,
-               off, static_cast<unsigned long long>(off + len), a, m->size);
-      return Fail(msg);
-    }
-    *out = reinterpret_cast<uintptr_t>(static_cast<uint8_t*>(m->base) + off);
-    return true;
-  }
-
-  bool Bits(const char* field, uint64_t value, uint64_t allowed) {
-    if ((value & ~allowed) == 0) return true;
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s 0x%llx has bits this ring refuses (0x%llx)",
-             field, static_cast<unsigned long long>(value),
-             static_cast<unsigned long long>(value & ~allowed));
+    snprintf(msg, sizeof msg, "%s is null; it must name an arena", field);
     return Fail(msg);
   }
+  uint32_t a = ArenaRefIndex(ref), off = ArenaRefOffset(ref);
+  if (a >= ring->arenas.size()) {
+    snprintf(msg, sizeof msg, "%s names arena %u; the ring has %zu", field, a,
+             ring->arenas.size());
+    return Fail(msg);
+  }
+  const Mem* m = ring->arenas[a];
+  if (off > m->size || len > m->size - off) {
+    snprintf(msg, sizeof msg,
+             "%s: [%u, %llu) passes the end of arena %u (%zu bytes)", field,
+             off, static_cast<unsigned long long>(off + len), a, m->size);
+    return Fail(msg);
+  }
+  *out = reinterpret_cast<uintptr_t>(static_cast<uint8_t*>(m->base) + off);
+  return true;
+}
 
-  // Fills `out` (zeroed) from `in`: false, with a RangeError, if refused.
-  bool Translate(const io_uring_sqe& in, io_uring_sqe* out) {
-    opcode = in.opcode;
-    out->opcode = in.opcode;
-    out->flags = in.flags;
-    out->fd = in.fd;
-    out->user_data = in.user_data;
-    if (!Bits("flags", in.flags, kSqeFlags)) return false;
-    bool select = in.flags & IOSQE_BUFFER_SELECT;
-    if (select) out->buf_group = in.buf_group;
-    switch (in.opcode) {
-      case IORING_OP_NOP:
-        return true;
-      case IORING_OP_READ:
-      case IORING_OP_WRITE:
-      case IORING_OP_RECV:
-      case IORING_OP_SEND:
-      case IORING_OP_SEND_ZC: {
-        bool is_rw =
-            in.opcode == IORING_OP_READ || in.opcode == IORING_OP_WRITE;
-        uint16_t prio = IORING_RECVSEND_POLL_FIRST;
-        if (in.opcode == IORING_OP_RECV) prio |= IORING_RECV_MULTISHOT;
-        // IORING_SEND_ZC_REPORT_USAGE is Linux 6.2.
-        if (in.opcode == IORING_OP_SEND_ZC) prio |= 1u << 3;
-        if (is_rw) {
-          out->ioprio = in.ioprio;  // an I/O priority, not flags
-          out->off = in.off;
-          out->rw_flags = in.rw_flags;
-        } else {
-          if (!Bits("ioprio", in.ioprio, prio)) return false;
-          out->ioprio = in.ioprio;
-          out->msg_flags = in.msg_flags;
-        }
-        out->len = in.len;
-        if (select) {
-          // The kernel picks the buffer from the group's ring, whose
-          // addresses only uringBufRingAdvance writes.
-          if (in.addr != 0)
-            return Fail("addr must be 0 with IOSQE_BUFFER_SELECT");
-          return true;
-        }
-        if (!Buffer("addr", in.addr, in.len, false, &out->addr)) return false;
-        if (in.opcode == IORING_OP_SEND_ZC) {
-          out->addr_len = in.addr_len;
-          return Buffer("addr2", in.addr2, in.addr_len, true, &out->addr2);
-        }
+bool Checker::Bits(const char* field, uint64_t value, uint64_t allowed) {
+  if ((value & ~allowed) == 0) return true;
+  char msg[128];
+  snprintf(msg, sizeof msg, "%s 0x%llx has bits this ring refuses (0x%llx)",
+           field, static_cast<unsigned long long>(value),
+           static_cast<unsigned long long>(value & ~allowed));
+  return Fail(msg);
+}
+
+bool Checker::Translate(const io_uring_sqe& in, io_uring_sqe* out) {
+  opcode = in.opcode;
+  out->opcode = in.opcode;
+  out->flags = in.flags;
+  out->fd = in.fd;
+  out->user_data = in.user_data;
+  if (!Bits("flags", in.flags, kSqeFlags)) return false;
+  // Bit 63 marks, for the kernel, the user_data of a sendmsg or recvmsg
+  // (uring.h): no other SQE may carry it.
+  if (in.user_data & kMsgTag)
+    return Fail("user_data has bit 63 set; the ring keeps it for its own use");
+  bool select = in.flags & IOSQE_BUFFER_SELECT;
+  if (select) out->buf_group = in.buf_group;
+  switch (in.opcode) {
+    case IORING_OP_NOP:
+      return true;
+    case IORING_OP_READ:
+    case IORING_OP_WRITE:
+    case IORING_OP_RECV:
+    case IORING_OP_SEND:
+    case IORING_OP_SEND_ZC: {
+      bool is_rw = in.opcode == IORING_OP_READ || in.opcode == IORING_OP_WRITE;
+      uint16_t prio = IORING_RECVSEND_POLL_FIRST;
+      if (in.opcode == IORING_OP_RECV) prio |= IORING_RECV_MULTISHOT;
+      // A bundle takes several provided buffers: only with buffer select,
+      // where the kernel picks them from a checked buffer ring.
+      if (select &&
+          (in.opcode == IORING_OP_RECV || in.opcode == IORING_OP_SEND))
+        prio |= IORING_RECVSEND_BUNDLE;
+      // IORING_SEND_ZC_REPORT_USAGE is Linux 6.2.
+      if (in.opcode == IORING_OP_SEND_ZC)
+        prio |= (1u << 3) | IORING_RECVSEND_FIXED_BUF;
+      if (is_rw) {
+        out->ioprio = in.ioprio;  // an I/O priority, not flags
+        out->off = in.off;
+        out->rw_flags = in.rw_flags;
+      } else {
+        if (!Bits("ioprio", in.ioprio, prio)) return false;
+        out->ioprio = in.ioprio;
+        out->msg_flags = in.msg_flags;
+      }
+      out->len = in.len;
+      if (select) {
+        // The kernel picks the buffer from the group's ring, whose
+        // addresses only uringBufRingAdvance writes.
+        if (in.addr != 0)
+          return Fail("addr must be 0 with IOSQE_BUFFER_SELECT");
+        if (in.opcode == IORING_OP_SEND_ZC &&
+            (in.ioprio & IORING_RECVSEND_FIXED_BUF))
+          return Fail("IORING_RECVSEND_FIXED_BUF with IOSQE_BUFFER_SELECT");
         return true;
       }
-      case IORING_OP_ACCEPT:
-        if (!Bits("ioprio", in.ioprio, kAcceptPrio)) return false;
-        out->ioprio = in.ioprio;
-        out->accept_flags = in.accept_flags;
-        out->file_index = in.file_index;
-        return Buffer("addr", in.addr, kSockaddrMax, true, &out->addr) &&
-               Buffer("addr2", in.addr2, sizeof(socklen_t), true, &out->addr2);
-      case IORING_OP_CONNECT:
-        out->off = in.off;  // addrlen, a value
-        return Buffer("addr", in.addr, in.off, false, &out->addr);
-      case IORING_OP_TIMEOUT:
-      case IORING_OP_LINK_TIMEOUT:
-        if (!Bits("timeout_flags", in.timeout_flags, kTimeoutFlags))
-          return false;
-        out->timeout_flags = in.timeout_flags;
-        out->len = in.len;
-        out->off = in.off;  // a completion count, a value
-        return Buffer("addr", in.addr, sizeof(__kernel_timespec), false,
-                      &out->addr);
-      case IORING_OP_TIMEOUT_REMOVE:
-        // IORING_TIMEOUT_UPDATE would read a timespec from addr2: refused.
-        if (!Bits("timeout_flags", in.timeout_flags, 0)) return false;
-        out->addr = in.addr;  // the user_data of the timeout, a value
-        return true;
-      case IORING_OP_ASYNC_CANCEL:
-        out->addr = in.addr;  // a user_data to match, a value
-        out->len = in.len;
-        out->cancel_flags = in.cancel_flags;
-        return true;
-      case IORING_OP_POLL_ADD:
-      case IORING_OP_POLL_REMOVE:
-        out->addr = in.addr;  // POLL_REMOVE: the user_data to match
-        out->off = in.off;    // POLL_REMOVE with UPDATE: the new user_data
-        out->len = in.len;    // IORING_POLL_* flags
-        out->poll32_events = in.poll32_events;
-        return true;
-      case IORING_OP_CLOSE:
-        out->file_index = in.file_index;
-        return true;
-      case IORING_OP_SHUTDOWN:
-        out->len = in.len;  // how
-        return true;
-      case IORING_OP_SOCKET:
-        out->off = in.off;  // type
-        out->len = in.len;  // protocol
-        out->file_index = in.file_index;
-        return true;
-      default:
-        return Fail("not an opcode this ring submits");
+      if (in.opcode == IORING_OP_SEND_ZC &&
+          (in.ioprio & IORING_RECVSEND_FIXED_BUF)) {
+        if (!Fixed(in, out)) return false;
+      } else if (!Buffer("addr", in.addr, in.len, false, &out->addr)) {
+        return false;
+      }
+      if (in.opcode == IORING_OP_SEND_ZC) {
+        out->addr_len = in.addr_len;
+        return Buffer("addr2", in.addr2, in.addr_len, true, &out->addr2);
+      }
+      return true;
     }
+    case IORING_OP_READ_FIXED:
+    case IORING_OP_WRITE_FIXED:
+      if (select) return Fail("IOSQE_BUFFER_SELECT with a fixed buffer");
+      out->ioprio = in.ioprio;
+      out->off = in.off;
+      out->rw_flags = in.rw_flags;
+      out->len = in.len;
+      return Fixed(in, out);
+    case IORING_OP_SENDMSG:
+    case IORING_OP_RECVMSG:
+      return Msg(in, out, select);
+    case IORING_OP_ACCEPT:
+      if (!Bits("ioprio", in.ioprio, kAcceptPrio)) return false;
+      out->ioprio = in.ioprio;
+      out->accept_flags = in.accept_flags;
+      out->file_index = in.file_index;
+      return Buffer("addr", in.addr, kSockaddrMax, true, &out->addr) &&
+             Buffer("addr2", in.addr2, sizeof(socklen_t), true, &out->addr2);
+    case IORING_OP_CONNECT:
+      out->off = in.off;  // addrlen, a value
+      return Buffer("addr", in.addr, in.off, false, &out->addr);
+    case IORING_OP_TIMEOUT:
+    case IORING_OP_LINK_TIMEOUT:
+      if (!Bits("timeout_flags", in.timeout_flags, kTimeoutFlags)) return false;
+      out->timeout_flags = in.timeout_flags;
+      out->len = in.len;
+      out->off = in.off;  // a completion count, a value
+      return Buffer("addr", in.addr, sizeof(__kernel_timespec), false,
+                    &out->addr);
+    case IORING_OP_TIMEOUT_REMOVE:
+      // IORING_TIMEOUT_UPDATE would read a timespec from addr2: refused.
+      if (!Bits("timeout_flags", in.timeout_flags, 0)) return false;
+      out->addr = in.addr;  // the user_data of the timeout, a value
+      return true;
+    case IORING_OP_ASYNC_CANCEL:
+      out->addr = in.addr;  // a user_data to match, a value
+      out->len = in.len;
+      out->cancel_flags = in.cancel_flags;
+      // A sendmsg or recvmsg in flight carries user_data | kMsgTag in the
+      // kernel: a cancel by its user_data is pointed at it.
+      if (!(in.cancel_flags &
+            (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY)) &&
+          ring->msg_ops.count(in.addr))
+        out->addr = in.addr | kMsgTag;
+      return true;
+    case IORING_OP_POLL_ADD:
+    case IORING_OP_POLL_REMOVE:
+      // POLL_REMOVE with IORING_POLL_UPDATE_USER_DATA gives the poll a new
+      // user_data: it too must leave bit 63 to the ring, or the poll's CQE
+      // would be taken for a sendmsg's or recvmsg's (and free its slot).
+      if (in.off & kMsgTag)
+        return Fail("off (a new user_data) has bit 63 set; the ring keeps it");
+      out->addr = in.addr;  // POLL_REMOVE: the user_data to match
+      out->off = in.off;    // POLL_REMOVE with UPDATE: the new user_data
+      out->len = in.len;    // IORING_POLL_* flags
+      out->poll32_events = in.poll32_events;
+      return true;
+    case IORING_OP_CLOSE:
+      out->file_index = in.file_index;
+      return true;
+    case IORING_OP_SHUTDOWN:
+      out->len = in.len;  // how
+      return true;
+    case IORING_OP_SOCKET:
+      out->off = in.off;  // type
+      out->len = in.len;  // protocol
+      out->file_index = in.file_index;
+      return true;
+    default:
+      return Fail("not an opcode this ring submits");
   }
-};
-
-}  // namespace
+}
 
 void Reap(Ring* r, bool to_copy) {
   unsigned head = *r->cq_head;
@@ -210,7 +241,9 @@ void Reap(Ring* r, bool to_copy) {
   for (unsigned i = 0; i < n; i++) {
     const io_uring_cqe& c = r->cqes[(head + i) & r->cq_mask];
     if (!(c.flags & IORING_CQE_F_MORE)) r->ended++;
-    if (to_copy) out[(r->copy_tail + i) & (entries - 1)] = c;
+    io_uring_cqe cqe = c;
+    if (cqe.user_data & kMsgTag) MsgComplete(r, &cqe);
+    if (to_copy) out[(r->copy_tail + i) & (entries - 1)] = cqe;
   }
   __atomic_store_n(r->cq_head, head + n, __ATOMIC_RELEASE);
   if (to_copy) {
@@ -273,7 +306,7 @@ napi_value UringSubmit(napi_env env, napi_callback_info info) {
   if (count > entries - pending) return Int(env, -EBUSY);
   auto* staged = static_cast<const io_uring_sqe*>(r->staging->base);
   auto* sqes = static_cast<io_uring_sqe*>(r->sqes->base);
-  Checker check{env, r, 0, 0};
+  Checker check{env, r};
   // First every SQE into place, checked; the tail moves only once all are.
   for (unsigned i = 0; i < count; i++) {
     io_uring_sqe* out = &sqes[(tail + i) & r->sq_mask];
@@ -283,7 +316,10 @@ napi_value UringSubmit(napi_env env, napi_callback_info info) {
     // reading each field once keeps the check and the use in agreement.
     io_uring_sqe in;
     memcpy(&in, &staged[i], sizeof in);
-    if (!check.Translate(in, out)) return nullptr;
+    if (!check.Translate(in, out)) {
+      check.Rollback();
+      return nullptr;
+    }
   }
   __atomic_store_n(r->sq_tail, tail + static_cast<unsigned>(count),
                    __ATOMIC_RELEASE);

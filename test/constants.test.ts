@@ -62,6 +62,7 @@ describe('sizeof', () => {
         '#include <netinet/in.h>',
         '#include <sys/socket.h>',
         '#include <sys/time.h>',
+        '#include <sys/uio.h>',
         '#include <sys/un.h>',
         'int main(void) {',
         ...names.map((name) => `  printf("${name} %zu\\n", sizeof(${type(name)}));`),

@@ -26,7 +26,7 @@ async function run(how: 'exit' | 'terminate'): Promise<void> {
     w.once('message', resolve);
     w.once('error', reject);
   });
-  expect(ready.submitted).toBe(2);
+  expect(ready.submitted).toBe(3);
   expect(ready.arena).toBe(4096);
   expect(readlinkSync(`/proc/self/fd/${ready.fd}`)).toBe('anon_inode:[io_uring]');
   const exited = new Promise<number>((resolve) => w.once('exit', resolve));
