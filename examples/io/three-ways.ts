@@ -21,7 +21,6 @@
 // (and, now and then, Node's own: an 8-byte write to its eventfd when V8
 // posts itself a task).
 // Run: npx tsx examples/io/three-ways.ts
-import { Worker } from 'node:worker_threads';
 import {
   AF_INET,
   ENOBUFS,
@@ -62,6 +61,7 @@ import {
   io_uring_sqe_set_buf_group,
   io_uring_sqe_set_data,
   io_uring_sqe_set_flags,
+  io_uring_submit,
   io_uring_submit_and_wait,
   listen,
   read,
@@ -72,6 +72,7 @@ import {
   type IoUringCqe,
   type SockaddrIn,
 } from 'posix-sockets';
+import { pingPongClients } from '../common/echo-clients.js';
 import { expectFact, finish } from '../common/lesson.js';
 
 const CLIENTS = 4;
@@ -79,58 +80,6 @@ const MESSAGES = 200;
 const SIZE = 64;
 const TOTAL = CLIENTS * MESSAGES;
 const GIVE_UP_S = 10; // every server and the clients stop waiting after this
-
-// The clients, in a worker so that the server can block this thread. Each
-// sends its next message when the echo of the last is back, on its own pace.
-// Each message names its client and number, so a lost, mixed or altered echo
-// shows; one counter over all echoes shows who waited for whom.
-const CLIENT_CODE = `
-const { workerData: w, parentPort } = require('node:worker_threads');
-const net = require('node:net');
-const message = (c, i) => Buffer.from(\`client \${c} message \${i} \`.padEnd(w.size, '.'));
-let echoes = 0, ended = 0;
-const results = [], sockets = [];
-for (let c = 0; c < w.clients; c++) {
-  const r = { intact: 0, firstEcho: -1, lastEcho: -1, error: '' };
-  results.push(r);
-  const s = net.connect(w.port, '127.0.0.1', () => s.write(message(c, 0)));
-  sockets.push(s);
-  s.setNoDelay(true);
-  let got = Buffer.alloc(0), n = 0;
-  s.on('data', (d) => {
-    got = Buffer.concat([got, d]);
-    for (; got.length >= w.size; got = got.subarray(w.size)) {
-      if (got.subarray(0, w.size).equals(message(c, n))) r.intact++;
-      if (r.firstEcho < 0) r.firstEcho = echoes;
-      r.lastEcho = echoes++;
-      if (++n < w.messages) s.write(message(c, n));
-      else s.end();
-    }
-  });
-  s.on('error', (e) => (r.error = e.code || String(e)));
-  s.on('close', () => { if (++ended === w.clients) { clearTimeout(timer); parentPort.postMessage(results); } });
-}
-// Bounded: after the deadline every socket closes, which ends every server's loop.
-const timer = setTimeout(() => { for (const r of results) r.error ||= 'gave up'; sockets.forEach((s) => s.destroy()); }, w.giveUpMs);
-`;
-
-interface ClientResult {
-  intact: number;
-  firstEcho: number;
-  lastEcho: number;
-  error: string;
-}
-
-function startClients(port: number): Promise<ClientResult[]> {
-  const worker = new Worker(CLIENT_CODE, {
-    eval: true,
-    workerData: { port, clients: CLIENTS, messages: MESSAGES, size: SIZE, giveUpMs: GIVE_UP_S * 1000 },
-  });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (r: ClientResult[]) => void worker.terminate().then(() => resolve(r)));
-    worker.once('error', reject);
-  });
-}
 
 /** A listening TCP socket on 127.0.0.1, any port. */
 function listening(type: number): { fd: number; port: number } {
@@ -140,7 +89,10 @@ function listening(type: number): { fd: number; port: number } {
   return { fd, port: (getsockname(fd) as SockaddrIn).port };
 }
 
-// The library's call names that are not the system call's own.
+// The trace names each call as strace names its system call, but for the
+// ring's own native calls: io_uring_submit's is one io_uring_enter, and
+// io_uring_buf_ring_advance's none. Any other is counted as a system call
+// under its own name, so nothing is hidden.
 const SYSCALL_OF: Record<string, string> = { uringSubmit: 'io_uring_enter' };
 const NOT_A_SYSCALL: Record<string, string> = { uringBufRingAdvance: 'io_uring_buf_ring_advance' };
 
@@ -226,7 +178,14 @@ function uringServer(lfd: number): Server {
   io_uring_buf_ring_advance(br, NBUFS);
   const ts = NBUFS * BUF; // struct __kernel_timespec { tv_sec, tv_nsec } for the give-up timeout
   new DataView(arena.bytes.buffer).setBigInt64(ts, BigInt(GIVE_UP_S), true);
-  const sqe = () => io_uring_get_sqe(ring)!; // 64 slots: far more than one batch stages here
+  const sqe = () => {
+    let s = io_uring_get_sqe(ring);
+    if (s === null) {
+      io_uring_submit(ring); // the staging area is full: this part of the batch goes now
+      s = io_uring_get_sqe(ring)!;
+    }
+    return s;
+  };
   const queues = new Map<number, Array<{ bid: number; len: number }>>(); // per connection: received, not yet sent
   let handedBack = 0;
   let closed = 0;
@@ -259,9 +218,12 @@ function uringServer(lfd: number): Server {
     const fd = cqe.user_data % 2 ** 20;
     const { res, flags } = cqe;
     const q = queues.get(fd);
-    if (kind === ACCEPT && res >= 0) {
-      queues.set(res, []);
-      armRecv(res);
+    if (kind === ACCEPT) {
+      if (res >= 0) {
+        queues.set(res, []);
+        armRecv(res);
+      }
+      if (!(flags & IORING_CQE_F_MORE)) armAccept(); // a multishot accept that ended (an error): again
     } else if (kind === RECV && q && res > 0) {
       q.push({ bid: flags >>> IORING_CQE_BUFFER_SHIFT, len: res });
       if (q.length === 1) send(fd, q);
@@ -279,9 +241,12 @@ function uringServer(lfd: number): Server {
     else if (kind === TIMEOUT && res === -ETIME) gaveUp = true;
   };
 
-  const s = sqe();
-  io_uring_prep_multishot_accept(s, lfd, 0, 0, 0);
-  io_uring_sqe_set_data(s, data(ACCEPT, lfd));
+  const armAccept = () => {
+    const s = sqe();
+    io_uring_prep_multishot_accept(s, lfd, 0, 0, 0);
+    io_uring_sqe_set_data(s, data(ACCEPT, lfd));
+  };
+  armAccept();
   const t = sqe();
   io_uring_prep_timeout(t, arena.ref(ts), 0, 0);
   io_uring_sqe_set_data(t, data(TIMEOUT, 0));
@@ -323,7 +288,7 @@ interface Server {
 async function serveWith(name: string, type: number, prepare: (lfd: number) => Server) {
   const l = listening(type);
   const server = prepare(l.fd);
-  const clients = startClients(l.port);
+  const clients = pingPongClients(l.port, CLIENTS, MESSAGES, SIZE, GIVE_UP_S * 1000);
   console.log(`${name}: serving ${CLIENTS} clients x ${MESSAGES} messages of ${SIZE} B`);
   const tally = counted(server.serve);
   const list = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
