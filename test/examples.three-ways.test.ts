@@ -84,7 +84,7 @@ const TRACED = ['accept', 'accept4', 'read', 'write', 'close', 'epoll_wait', 'ep
 /** Per way, the main thread's traced calls between its "serving" line and the next line written to stdout. */
 function straceCounts(file: string): Record<string, Record<string, number>> {
   const lines = readFileSync(file, 'utf8').split('\n');
-  const main = /^(\d+) write\(1, "blocking: serving/m.exec(lines.join('\n'))?.[1];
+  const main = /^(\d+) +write\(1, "blocking: serving/m.exec(lines.join('\n'))?.[1];
   expect(main, 'the main thread writes "blocking: serving"').toBeDefined();
   const out: Record<string, Record<string, number>> = {};
   let current: Record<string, number> | null = null;
