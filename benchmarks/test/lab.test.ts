@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinaries } from '../harness/build.js';
+import { killAll } from '../harness/children.js';
 import { hasCommand } from '../harness/proc.js';
 import { Progress } from '../harness/progress.js';
 import { markdownReport } from '../harness/report.js';
@@ -22,12 +23,21 @@ const options: LabOptions = {
   waiterWorkers: 2,
 };
 let tmp = '';
+// The harness hooks these signals to stop its children and exit (children.ts);
+// here the test stops them itself, so the hook goes with it and vitest's own
+// SIGTERM to this worker at the end meets nothing of the benchmark's.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const before = new Map(SIGNALS.map((sig) => [sig, process.listeners(sig)]));
 
 beforeAll(() => {
   ensureBinaries();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-test-'));
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  killAll();
+  for (const sig of SIGNALS) for (const l of process.listeners(sig)) if (!before.get(sig)!.includes(l)) process.off(sig, l);
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('the lab runs the C io_uring server as a third mode', () => {
   it('in every scenario, with the scenario’s options', () => {
