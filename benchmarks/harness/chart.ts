@@ -110,7 +110,7 @@ function etLtPanel(r: Results, out: string[], y: number): number {
 function labLines(r: Results, out: string[], y: number): number {
   const lab = r.lab && !('skipped' in r.lab) ? r.lab : null;
   if (!lab) return y;
-  const head = lines(LEFT, y, ['Lab: ET ÷ LT (C server), CPU per message and system calls per message'], { size: 12, bold: true });
+  const head = lines(LEFT, y, ['Lab: ET ÷ LT (C server), CPU per message and system calls per message; the C io_uring server beside them'], { size: 12, bold: true });
   out.push(...head.svg);
   y = head.y + 2;
   const ratioText = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : '–');
@@ -118,7 +118,9 @@ function labLines(r: Results, out: string[], y: number): number {
     const lt = s.modes.find((m) => m.mode === 'lt');
     const et = s.modes.find((m) => m.mode === 'et');
     if (!lt || !et) continue;
-    const line = `${s.id}: CPU ${ratioText(et.cpuPerMsgNs / lt.cpuPerMsgNs)}, system calls ${ratioText(et.totalPerMsg / lt.totalPerMsg)} (LT ${fmt(lt.totalPerMsg)}, ET ${fmt(et.totalPerMsg)} per message)`;
+    const u = s.modes.find((m) => m.mode === 'uring');
+    const uring = u ? `; io_uring ÷ LT: CPU ${ratioText(u.cpuPerMsgNs / lt.cpuPerMsgNs)}, ${fmt(u.totalPerMsg)} system calls per message` : '';
+    const line = `${s.id}: CPU ${ratioText(et.cpuPerMsgNs / lt.cpuPerMsgNs)}, system calls ${ratioText(et.totalPerMsg / lt.totalPerMsg)} (LT ${fmt(lt.totalPerMsg)}, ET ${fmt(et.totalPerMsg)} per message)${uring}`;
     const l = lines(LEFT, y, wrap(line, SIZE, WIDTH - 2 * LEFT), { size: SIZE });
     out.push(...l.svg);
     y = l.y + 3;

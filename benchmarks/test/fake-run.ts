@@ -6,6 +6,7 @@ import { SERVERS, WORKLOADS, serverRuns } from '../harness/defs.js';
 import { headline } from '../harness/headline.js';
 import { defaultOptions, runMode } from '../harness/options.js';
 import { SCHEMA_VERSION, type Results } from '../harness/results.js';
+import { LAB_MODES, LAB_SCENARIOS, type LabResult } from '../lab/lab.js';
 
 /** A load generator result of `messages` in one second with `cpuS` of server CPU. */
 export function loadgenResult(messages: number, cpuS: number): LoadgenResult {
@@ -22,6 +23,25 @@ export function loadgenResult(messages: number, cpuS: number): LoadgenResult {
     latency_us: { count: messages, p50: 1, p99: 2, p999: 3 },
     server_cpu: { pid: 1, ticks: Math.round(cpuS * 100), clk_tck: 100, stat_s: cpuS, sched_s: cpuS },
     loadgen_cpu_s: 1,
+  };
+}
+
+/** A made-up lab: every scenario in every mode, io_uring with io_uring_enter only, as its server makes no other counted call. */
+export function fakeLab(): LabResult {
+  return {
+    strace: true,
+    waiters: null,
+    scenarios: LAB_SCENARIOS.map((s, i) => ({
+      id: s.id,
+      title: s.title,
+      expectation: s.expectation,
+      uringExpectation: s.uringExpectation,
+      modes: LAB_MODES.map((mode, j) => {
+        const calls: Record<string, number> = mode === 'uring' ? { io_uring_enter: 0.2 + i } : { epoll_wait: 0.1 * (j + 1), read: 1 + i, write: 1 + i, epoll_ctl: i === 2 ? 2 - 2 * j : 0 };
+        const total = Object.values(calls).reduce((a, b) => a + b, 0);
+        return { mode, messages: 10_000, syscallsPerMsg: calls, eagainPerMsg: j === 1 ? 1 : 0, totalPerMsg: total, cpuPerMsgNs: 3000 + 500 * j + 1000 * i, msgsPerS: 250_000 - 10_000 * j };
+      }),
+    })),
   };
 }
 
@@ -68,7 +88,7 @@ export function fakeRun(rounds: number, quick = false): Results {
     headline: headline(samples, servers.map((s) => s.id)),
     targets: targets(samples, {}),
     micro: {},
-    lab: null,
+    lab: fakeLab(),
     failures: [],
   };
 }

@@ -206,10 +206,17 @@ describe('npm run bench -- --quick (tiny)', () => {
         'large-small-buffer',
         'write-backpressure',
       ]);
+      // Every scenario in both epoll modes and on io_uring, each run to its end.
+      for (const s of r.lab && 'scenarios' in r.lab ? r.lab.scenarios : []) {
+        expect(s.modes.map((m) => m.mode), s.id).toEqual(['lt', 'et', 'uring']);
+        for (const m of s.modes) expect(m.cpuPerMsgNs, `${s.id} ${m.mode}: ${m.error}`).toBeGreaterThan(0);
+      }
 
       const md = readFileSync(path.join(out, 'latest.md'), 'utf8');
       for (const heading of ['## Targets', '## Results by workload', '## C10K memory', '## Ratios', '## Microbenchmarks', '## Edge- vs level-triggered lab'])
         expect(md).toContain(heading);
+      expect(md).toContain('| io_uring_enter |');
+      expect(md.match(/^Expected of io_uring: /gm)).toHaveLength(3);
       for (const name of ['latest.svg', 'latest-detail.svg']) {
         const svg = readFileSync(path.join(out, name), 'utf8');
         expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
