@@ -31,6 +31,7 @@
         "native/timerfd.cc",
         "native/uring.cc",
         "native/uring_bufring.cc",
+        "native/uring_loop.cc",
         "native/uring_ring.cc",
         "native/uring_submit.cc",
         "native/zerocopy.cc"
