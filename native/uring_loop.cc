@@ -199,7 +199,8 @@ void Dispatch(RingLoop* l) {
     }
     ctl[kStaged] = 0;
     if (!Call(l, callback, 0, nullptr)) {
-      again = Ready(r) >= want;
+      // The 'uncaughtException' handler may have closed the loop or ring.
+      again = !l->shut && Ready(r) >= want;
       break;
     }
     // The callback may have closed the loop or the ring (which closes the
