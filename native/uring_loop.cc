@@ -175,7 +175,6 @@ void Dispatch(RingLoop* l) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value callback, ctl_v;
-  napi_get_reference_value(env, l->callback_ref, &callback);
   napi_get_reference_value(env, l->ctl_ref, &ctl_v);
   size_t words = 0;
   void* p = nullptr;
@@ -198,6 +197,8 @@ void Dispatch(RingLoop* l) {
       break;
     }
     ctl[kStaged] = 0;
+    // Fetched each turn: the callback may have replaced itself (start()).
+    napi_get_reference_value(env, l->callback_ref, &callback);
     if (!Call(l, callback, 0, nullptr)) {
       // The 'uncaughtException' handler may have closed the loop or ring.
       again = !l->shut && Ready(r) >= want;

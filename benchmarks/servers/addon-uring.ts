@@ -14,7 +14,7 @@
 // the send completes inline and the same io_uring_enter goes on to wait
 // for the next request: one enter per echo, not two.
 //
-//   node --import tsx benchmarks/servers/addon-uring.ts <blocking|loop> <port> [--buf N] [--nodelay] [--watch-stdin]
+//   node --import tsx benchmarks/servers/addon-uring.ts <blocking|loop|loop-defer> <port> [--buf N] [--nodelay] [--watch-stdin]
 //
 // One send in flight per connection: two sends on one stream socket may
 // complete out of order, so buffers received meanwhile queue behind it.
@@ -23,7 +23,8 @@
 // DEFER_TASKRUN, as the C server. loop: an IoUringLoop inside Node's event
 // loop, which submits what the callback staged and calls it again once the
 // number of CQEs it returned is ready (no DEFER_TASKRUN: the loop supports
-// it, but pays an eventfd read and an extra enter per wake-up).
+// it, but pays an eventfd read and an extra enter per wake-up: loop-defer
+// measures that).
 import {
   ENOBUFS,
   IORING_CQE_BUFFER_SHIFT,
@@ -71,12 +72,13 @@ const SEND = 3;
 const CLOSE = 4;
 const STDIN = 5;
 
-const args = parseServerArgs(process.argv.slice(2), ['blocking', 'loop']);
+const args = parseServerArgs(process.argv.slice(2), ['blocking', 'loop', 'loop-defer']);
 const bufSize = Math.min(args.buf === 65536 ? 16384 : args.buf, 65536);
 const { lfd, port } = listenLoopback(args.port);
 const blocking = args.mode === 'blocking';
+const deferred = args.mode !== 'loop'; // loop-defer: IoUringLoop on a DEFER_TASKRUN ring, to measure it
 const ring = io_uring_queue_init_params(1024, {
-  flags: IORING_SETUP_CQSIZE | (blocking ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : 0),
+  flags: IORING_SETUP_CQSIZE | (deferred ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : 0),
   cq_entries: 8192,
 });
 const arena = io_uring_alloc_arena(ring, NBUFS * bufSize);
