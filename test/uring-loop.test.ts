@@ -31,6 +31,7 @@ import {
   write,
   type IoUring,
 } from '../lib/index.js';
+import { nativeModule } from '../lib/native.js';
 import { closeAll, tcpPair, uringRefused } from './helpers.js';
 
 let cleanup: Array<() => void> = [];
@@ -85,6 +86,60 @@ describe.skipIf(uringRefused())('IoUringLoop (native loop)', () => {
   it('submits what the callback staged when it returns', async () => {
     const { ring, loop } = setup();
     expect(await echoOnce(ring, loop)).toBe('staged echo');
+  });
+
+  it('costs one Node-API call a batch: the callback reads, stages and returns without calling the addon', async () => {
+    const { ring, loop } = setup();
+    const arena = io_uring_alloc_arena(ring, 256);
+    const { client, server } = tcpPair();
+    cleanup.push(() => closeAll(client, server));
+    // Every addon function counts the calls made while the callback runs.
+    const addon = nativeModule<Record<string, unknown>>();
+    const calls: string[] = [];
+    let inCallback = false;
+    const originals = Object.entries(addon).filter(([, f]) => typeof f === 'function') as Array<[string, (...a: unknown[]) => unknown]>;
+    for (const [name, f] of originals)
+      addon[name] = (...a: unknown[]) => {
+        if (inCallback) calls.push(name);
+        return f(...a);
+      };
+    cleanup.push(() => originals.forEach(([name, f]) => (addon[name] = f)));
+    const recv = (r: IoUring): void => {
+      io_uring_prep_recv(io_uring_get_sqe(r)!, server, arena.ref(), 256, 0);
+      io_uring_sqe_set_data(r.sqes[r.staged - 1]!, 1);
+    };
+    recv(ring);
+    io_uring_submit(ring);
+    let echoes = 0;
+    let batches = 0;
+    const done = new Promise<void>((resolve) => {
+      loop.start((r) => {
+        inCallback = true;
+        batches++;
+        io_uring_cq_advance(
+          r,
+          io_uring_for_each_cqe(r, (c) => {
+            if (c.user_data === 1) {
+              const sqe = io_uring_get_sqe(r)!;
+              io_uring_prep_send(sqe, server, arena.ref(), c.res, 0);
+              io_uring_sqe_set_data(sqe, 2);
+            } else if (++echoes < 5) {
+              recv(r);
+              setImmediate(() => {
+                read(client, Buffer.alloc(4)); // the echo is back: the next request
+                write(client, Buffer.from('ping'));
+              });
+            } else resolve();
+          }),
+        );
+        inCallback = false;
+      });
+    });
+    write(client, Buffer.from('ping'));
+    await done;
+    expect(echoes).toBe(5);
+    expect(batches).toBeGreaterThanOrEqual(5);
+    expect(calls).toEqual([]);
   });
 
   it('calls back again only once the number of CQEs the callback returned is ready', async () => {
