@@ -13,12 +13,10 @@
 // loop, by a uv_idle_t) only when word 1's number of CQEs is ready: the
 // callback's own "wait for n", as io_uring_submit_and_wait's.
 //
-// IORING_SETUP_DEFER_TASKRUN: its completions are posted only when the ring
-// is entered with GETEVENTS, and epoll is not woken when they are queued
-// (Linux 6.18 wakes poll(2) but not epoll, which libuv uses). For such a
-// ring the loop registers an eventfd of its own (IORING_REGISTER_EVENTFD,
-// which the kernel signals when deferred work is queued), polls that, and
-// enters the kernel itself before each reap.
+// IORING_SETUP_DEFER_TASKRUN posts completions only inside an enter with
+// GETEVENTS, and queuing them wakes no epoll (Linux 6.18 wakes poll(2), not
+// libuv's epoll): the loop registers an eventfd of its own, which the kernel
+// signals then, polls that, and enters the kernel itself before reaping.
 //
 // Lifetime, as EpollLoop's (loop.cc): close(), the finalizer and the
 // environment's teardown each run Shutdown once; the struct is freed when
@@ -168,6 +166,8 @@ bool Call(RingLoop* l, napi_value callback, size_t argc, napi_value* argv) {
   return !pending;
 }
 
+void OnIdle(uv_idle_t* h);
+
 void Dispatch(RingLoop* l) {
   if (l->shut || l->callback_ref == nullptr) return;
   napi_env env = l->env;
@@ -228,12 +228,13 @@ void Dispatch(RingLoop* l) {
       break;
     }
   }
-  if (!l->shut && l->active && again)
-    uv_idle_start(&l->idle, [](uv_idle_t* h) {
-      uv_idle_stop(h);
-      Dispatch(static_cast<RingLoop*>(h->data));
-    });
+  if (!l->shut && l->active && again) uv_idle_start(&l->idle, OnIdle);
   napi_close_handle_scope(env, scope);
+}
+
+void OnIdle(uv_idle_t* h) {
+  uv_idle_stop(h);
+  Dispatch(static_cast<RingLoop*>(h->data));
 }
 
 void OnReadable(uv_poll_t* h, int status, int) {
@@ -355,10 +356,7 @@ napi_value UringLoopStart(napi_env env, napi_callback_info info) {
   if (!l->active) return Int(env, e);
   if (l->self_ref == nullptr)
     napi_create_reference(env, argv[0], 1, &l->self_ref);
-  uv_idle_start(&l->idle, [](uv_idle_t* h) {
-    uv_idle_stop(h);
-    Dispatch(static_cast<RingLoop*>(h->data));
-  });
+  uv_idle_start(&l->idle, OnIdle);
   return Int(env, 0);
 }
 
