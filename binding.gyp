@@ -32,6 +32,7 @@
         "native/uring.cc",
         "native/uring_bufring.cc",
         "native/uring_fixed.cc",
+        "native/uring_loop.cc",
         "native/uring_msghdr.cc",
         "native/uring_ring.cc",
         "native/uring_submit.cc",

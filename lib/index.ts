@@ -26,6 +26,7 @@ export * from './uring-prep.js';
 export * from './uring-buf.js';
 export * from './uring-msg.js';
 export * from './uring-fixed.js';
+export * from './uring-loop.js';
 
 // `export *` compiles to CommonJS as getters that share one closure
 // (`function () { return m[k]; }`), so every call through the package object

@@ -166,7 +166,10 @@ export class IoUring {
       this.staged = 0; // a refused batch is dropped whole: none of it reached the kernel
       throw e;
     }
-    if (r !== -EBUSY) this.staged = 0;
+    // EBUSY keeps the batch staged only when it never reached the SQ ring
+    // (no room); the kernel's own EBUSY leaves it there for the next enter
+    // (word 2 of the completion copy's header says which).
+    if (r !== -EBUSY || this.cq[2] !== 0) this.staged = 0;
     return check(r, 'io_uring_enter');
   }
 

@@ -1,17 +1,15 @@
-// Provided-buffer rings (IORING_REGISTER_PBUF_RING, Linux 5.19), the
-// liburing register helpers, and an io_uring watched by Node's event loop.
+// Provided-buffer rings (IORING_REGISTER_PBUF_RING, Linux 5.19) and the
+// liburing register helpers. (IoUringLoop, the ring inside Node's event
+// loop, is in uring-loop.ts.)
 //
 // A buffer ring is two rings: the kernel's, holding addresses, which JS
 // never sees, and a staging ring that io_uring_buf_ring_add writes with
 // arena offsets. io_uring_buf_ring_advance checks the new entries against
 // the arena and publishes them to the kernel: one native call per batch of
 // buffers handed back.
-import { EPOLLIN, EPOLL_CTL_ADD } from './constants.js';
-import { epoll_ctl } from './epoll.js';
 import { checkValue } from './check.js';
 import { SocketError } from './errors.js';
-import { EpollLoop } from './loop.js';
-import { io_uring_cq_ready, type IoUring, type IoUringArena } from './liburing.js';
+import type { IoUring, IoUringArena } from './liburing.js';
 import { nativeModule, type OrErrno } from './native.js';
 import { io_uring_register, type IoUringProbe } from './uring.js';
 
@@ -235,78 +233,4 @@ export function io_uring_get_probe_ring(ring: IoUring): Required<IoUringProbe> {
  */
 export function io_uring_opcode_supported(probe: Required<IoUringProbe>, op: number): boolean {
   return op <= probe.last_op && ((probe.ops[op] ?? 0) & C.IO_URING_OP_SUPPORTED!) !== 0;
-}
-
-/**
- * An io_uring inside Node's event loop: the ring's fd, which polls readable
- * while CQEs are ready, is watched by an {@link EpollLoop}, and the callback
- * runs once per batch; it reads the CQEs (io_uring_for_each_cqe) and
- * submits what they call for. Not with IORING_SETUP_DEFER_TASKRUN, whose
- * completions wait for the ring to be entered. ref/unref and teardown in
- * worker_threads are the EpollLoop's. Closing the loop leaves the ring open.
- */
-export class IoUringLoop {
-  readonly ring: IoUring;
-  readonly #loop: EpollLoop;
-  #started = false;
-
-  /**
-   * Watches `ring`'s fd (epoll_ctl(2) on the loop's own epoll instance).
-   * @throws {SocketError} as epoll_ctl(2).
-   */
-  constructor(ring: IoUring) {
-    this.ring = ring;
-    this.#loop = new EpollLoop({ maxevents: 1 });
-    try {
-      epoll_ctl(this.#loop.epfd, EPOLL_CTL_ADD, ring.ring_fd, EPOLLIN, 0);
-    } catch (e) {
-      this.#loop.close();
-      throw e;
-    }
-  }
-
-  /** Calls `callback(ring)` whenever CQEs are ready; while started and referenced, keeps the process alive. */
-  start(callback: (ring: IoUring) => void): void {
-    const ring = this.ring;
-    // The fd is readable while the kernel's CQ ring holds CQEs; CQEs already
-    // reaped into the ring's completion ring (by a wait, or left unread by
-    // the callback) would not wake it, so they get a turn of their own.
-    let scheduled = false;
-    const run = (): void => {
-      scheduled = false;
-      if (this.#started) callback(ring);
-      if (this.#started && !scheduled && io_uring_cq_ready(ring) > 0) {
-        scheduled = true;
-        setImmediate(run);
-      }
-    };
-    this.#started = true;
-    this.#loop.start(run);
-    if (ring.ready() > 0) {
-      scheduled = true;
-      setImmediate(run);
-    }
-  }
-
-  /** Stops the callbacks; CQEs wait in the ring. */
-  stop(): void {
-    this.#started = false;
-    this.#loop.stop();
-  }
-
-  /** Keeps the process alive while started (the default). */
-  ref(): void {
-    this.#loop.ref();
-  }
-
-  /** Lets the process exit while started. */
-  unref(): void {
-    this.#loop.unref();
-  }
-
-  /** Stops watching and closes the loop's epoll fd; the ring stays open. */
-  close(): void {
-    this.#started = false;
-    this.#loop.close();
-  }
 }

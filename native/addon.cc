@@ -26,5 +26,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   ps::InitZerocopy(env, exports);
   ps::InitUring(env, exports);
   ps::InitUringRing(env, exports);
+  ps::InitUringLoop(env, exports);
   return exports;
 }

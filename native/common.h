@@ -240,6 +240,7 @@ void InitSignalfd(napi_env env, napi_value exports);
 void InitZerocopy(napi_env env, napi_value exports);
 void InitUring(napi_env env, napi_value exports);
 void InitUringRing(napi_env env, napi_value exports);
+void InitUringLoop(napi_env env, napi_value exports);
 
 }  // namespace ps
 

@@ -16,7 +16,8 @@
 // uv_close needs a turn of the loop to finish and a worker's loop must have
 // no open handle when it is closed.
 //
-// This is the only file that includes uv.h.
+// This file and uring_loop.cc (the same for an io_uring) are the only ones
+// that include uv.h.
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common.h"
@@ -132,6 +133,10 @@ struct Ring {
   // buffer rings are then left mapped rather than risk the kernel writing
   // into memory that was reused.
   bool quiesced = true;
+  // Run by Close first, while the fd is still open: a loop watching the
+  // ring (uring_loop.cc) stops polling and closes its dup of the fd, so no
+  // watcher ever outlives the ring. A hook may run before it is removed.
+  std::vector<std::pair<void (*)(void*), void*>> on_close;
   bool closed = false;
   bool finalized = false;
   bool cleanup_ran = false;
@@ -158,6 +163,14 @@ bool ArgSetup(napi_env env, napi_callback_info info, napi_value (&argv)[2],
 // staged SQEs 0..count-1, then one io_uring_enter, then reaps. uringReap:
 // reaps only. In uring_submit.cc.
 napi_value UringSubmit(napi_env env, napi_callback_info info);
+// uringSubmit's work, for the ring loop (uring_loop.cc) too: checks and
+// translates staged SQEs 0..count-1 (count <= sq_entries) and makes one
+// io_uring_enter with `flags` (GETEVENTS added when min_complete > 0).
+// False, with a RangeError pending, when an SQE is refused: then none of
+// them reached the kernel. Otherwise *result is what the enter returned, or
+// -EBUSY without entering when the SQ ring lacks room for `count`.
+bool SubmitStaged(napi_env env, Ring* r, unsigned count, unsigned min_complete,
+                  unsigned flags, long* result);
 napi_value UringReap(napi_env env, napi_callback_info info);
 // Moves the kernel's CQEs into the JS copy (as many as it has room for; or,
 // with to_copy false, drops them), counting the operations that ended.

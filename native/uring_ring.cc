@@ -85,6 +85,9 @@ const napi_type_tag kRingTag = {0x3f6b2d9a1c7e4e05ULL, 0x91d4a8c2b7e3f610ULL};
 void Close(Ring* r, bool detach) {
   if (r->closed) return;
   r->closed = true;
+  std::vector<std::pair<void (*)(void*), void*>> hooks;
+  hooks.swap(r->on_close);
+  for (auto& h : hooks) h.first(h.second);
   // Every operation still in the kernel may write to an arena (a recv) or
   // read one (a send). IORING_REGISTER_SYNC_CANCEL (Linux 6.0) cancels them
   // all; then the ring waits, a second at most, until it has seen each one

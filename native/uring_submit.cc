@@ -270,6 +270,49 @@ napi_value UringReap(napi_env env, napi_callback_info info) {
   return Int(env, r->copy_tail - __atomic_load_n(&copy[1], __ATOMIC_ACQUIRE));
 }
 
+bool SubmitStaged(napi_env env, Ring* r, unsigned count, unsigned min_complete,
+                  unsigned flags, long* result) {
+  unsigned entries = r->params.sq_entries;
+  unsigned head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
+  unsigned tail = *r->sq_tail;
+  unsigned pending = tail - head;
+  // Word 2 of the completion copy's header tells JS, after an EBUSY, whether
+  // the batch is in the SQ ring (the kernel's EBUSY: the next enter takes
+  // it) or was kept out (no room: JS keeps it staged).
+  auto* header = static_cast<unsigned*>(r->cq_copy->base);
+  if (count > entries - pending) {
+    header[2] = 0;
+    *result = -EBUSY;
+    return true;
+  }
+  auto* staged = static_cast<const io_uring_sqe*>(r->staging->base);
+  auto* sqes = static_cast<io_uring_sqe*>(r->sqes->base);
+  Checker check{env, r};
+  // First every SQE into place, checked; the tail moves only once all are.
+  for (unsigned i = 0; i < count; i++) {
+    io_uring_sqe* out = &sqes[(tail + i) & r->sq_mask];
+    memset(out, 0, sizeof *out);
+    check.index = i;
+    // A copy first: JS cannot change the staging area during this call, but
+    // reading each field once keeps the check and the use in agreement.
+    io_uring_sqe in;
+    memcpy(&in, &staged[i], sizeof in);
+    if (!check.Translate(in, out)) {
+      check.Rollback();  // the msghdr slots the batch took go back
+      return false;
+    }
+  }
+  __atomic_store_n(r->sq_tail, tail + count, __ATOMIC_RELEASE);
+  if (min_complete > 0) flags |= IORING_ENTER_GETEVENTS;
+  long n = RetryOnEintr([&] {
+    return syscall(__NR_io_uring_enter, r->fd, pending + count, min_complete,
+                   flags, nullptr, 0);
+  });
+  *result = n < 0 ? -errno : n;
+  header[2] = n < 0 && count > 0 ? 1 : 0;
+  return true;
+}
+
 // uringSubmit(ring, count, min_complete, flags) -> what io_uring_enter
 // returned (SQEs consumed), or -errno. -EBUSY without entering when the SQ
 // ring lacks room for `count` (the kernel still holds earlier SQEs).
@@ -300,41 +343,15 @@ napi_value UringSubmit(napi_env env, napi_callback_info info) {
                     flags);
     return nullptr;
   }
-  unsigned head = __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE);
-  unsigned tail = *r->sq_tail;
-  unsigned pending = tail - head;
-  if (count > entries - pending) return Int(env, -EBUSY);
-  auto* staged = static_cast<const io_uring_sqe*>(r->staging->base);
-  auto* sqes = static_cast<io_uring_sqe*>(r->sqes->base);
-  Checker check{env, r};
-  // First every SQE into place, checked; the tail moves only once all are.
-  for (unsigned i = 0; i < count; i++) {
-    io_uring_sqe* out = &sqes[(tail + i) & r->sq_mask];
-    memset(out, 0, sizeof *out);
-    check.index = i;
-    // A copy first: JS cannot change the staging area during this call, but
-    // reading each field once keeps the check and the use in agreement.
-    io_uring_sqe in;
-    memcpy(&in, &staged[i], sizeof in);
-    if (!check.Translate(in, out)) {
-      check.Rollback();
-      return nullptr;
-    }
-  }
-  __atomic_store_n(r->sq_tail, tail + static_cast<unsigned>(count),
-                   __ATOMIC_RELEASE);
-  if (min_complete > 0) flags |= IORING_ENTER_GETEVENTS;
-  long n = RetryOnEintr([&] {
-    return syscall(__NR_io_uring_enter, r->fd, pending + count, min_complete,
-                   flags, nullptr, 0);
-  });
+  long n;
+  if (!SubmitStaged(env, r, static_cast<unsigned>(count),
+                    static_cast<unsigned>(min_complete), flags, &n))
+    return nullptr;
   // A wait reaps what it waited for, in the same call. A plain submit
   // leaves the CQEs in the kernel's ring, so that its fd stays readable for
-  // a loop that polls it (IoUringLoop); peeking reaps them.
-  int e = errno;
+  // a loop that polls it; peeking reaps them.
   if (min_complete > 0) Reap(r, true);
-  errno = e;
-  return ResultOrErrno(env, n);
+  return Int(env, n);
 }
 
 }  // namespace ps

@@ -7,6 +7,14 @@
 // io_uring_enter per batch (SINGLE_ISSUER | DEFER_TASKRUN). The kernel's
 // <linux/io_uring.h> only: no liburing.
 //
+// Each enter submits and waits for one CQE more than the sends in flight
+// whose CQE will call for nothing ("quiet": nothing queued behind it, the
+// connection not closing, no recv waiting for buffers). Sends carry
+// MSG_WAITALL, so one ends short only when the socket failed partway, and
+// then the recv's own CQE (an error or EOF) comes too. At one connection the
+// send completes inline and the same enter goes on to wait for the next
+// request: one enter per echo, not two.
+//
 // One send in flight per connection: two sends on one stream socket may
 // complete out of order (the second can go while the first waits for
 // room), so the buffers received meanwhile queue behind it.
@@ -48,6 +56,9 @@ static int nodelay, sndbuf;
 static int next_bid[NBUFS], q_head[MAXFD], q_tail[MAXFD];
 static uint8_t busy[MAXFD], closing[MAXFD];
 static int starved[MAXFD], nstarved;  // recvs that saw ENOBUFS, re-armed once buffers come back
+static unsigned quiet;                // sends in flight whose CQE will call for nothing (see above)
+
+static unsigned is_quiet(int fd) { return busy[fd] && q_head[fd] < 0 && !closing[fd]; }
 
 static void die(const char *what) {
   perror(what);
@@ -98,7 +109,7 @@ static void send_buf(int fd, unsigned bid) {
   s->fd = fd;
   s->addr = (uintptr_t)(bufs + (size_t)bid * buf_size + send_off[bid]);
   s->len = send_len[bid] - send_off[bid];
-  s->msg_flags = MSG_NOSIGNAL;
+  s->msg_flags = MSG_NOSIGNAL | MSG_WAITALL;
   s->user_data = data(SEND, fd, bid);
 }
 
@@ -153,6 +164,7 @@ static void send_done(int fd, int failed) {
 static void handle(const struct io_uring_cqe *c, int lfd) {
   int type = (int)(c->user_data >> 56), fd = (int)(uint32_t)c->user_data;
   unsigned bid = (unsigned)(c->user_data >> 32) & 0xffff;
+  unsigned was_quiet = type == ACCEPT ? 0 : is_quiet(fd);
   switch (type) {
     case ACCEPT:
       if (c->res >= 0) {
@@ -188,6 +200,7 @@ static void handle(const struct io_uring_cqe *c, int lfd) {
     case STDIN:
       exit(0);  // --watch-stdin: the runner went away or told us to stop
   }
+  if (type != ACCEPT) quiet += is_quiet(fd) - was_quiet;  // every change above is to this fd's state
 }
 
 int main(int argc, char **argv) {
@@ -264,7 +277,7 @@ int main(int argc, char **argv) {
       __atomic_store_n(&br->tail, (unsigned short)br_tail, __ATOMIC_RELEASE);
       while (nstarved > 0) arm_recv(starved[--nstarved]);
     }
-    submit(1);
+    submit(nstarved > 0 ? 1 : quiet + 1);  // a starved recv waits for any buffer back
     unsigned head = *cq_head, tail = __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE);
     for (; head != tail; head++) handle(&cqes[head & cq_mask], lfd);
     __atomic_store_n(cq_head, head, __ATOMIC_RELEASE);

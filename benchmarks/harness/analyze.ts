@@ -214,6 +214,11 @@ export function allRatios(samples: Sample[], workloads: string[]): Ratio[] {
         push(ratio(samples, 'speed-up', w, node, 'addon-loop-lt', metric));
       }
       for (const fam of ['c', 'addon-blocking', 'addon-loop']) push(ratio(samples, 'et/lt', w, `${fam}-et`, `${fam}-lt`, metric));
+      for (const u of ['addon-uring', 'addon-uring-loop']) {
+        push(ratio(samples, 'efficiency', w, u, 'c-uring', metric));
+        push(ratio(samples, 'efficiency', w, u, 'c-lt', metric));
+      }
+      push(ratio(samples, 'efficiency', w, 'c-uring', 'c-lt', metric));
     }
   }
   return out;
@@ -281,6 +286,11 @@ export function targets(samples: Sample[], micro: MicroResult): Target[] {
     for (const w of ['pp-100x64', 'pp-1000x64', 'pp-100x16k'])
       out.push(target(`addon EpollLoop ${m.toUpperCase()} ÷ C, CPU per message, ${w}`, 'max', 1.08, 'x', r(w, `addon-loop-${m}`, `c-${m}`, 'cpuPerMsgNs')));
   }
+  for (const w of ['pp-100x64', 'pp-1000x64', 'pp-100x16k'])
+    out.push(target(`addon io_uring ÷ C io_uring, CPU per message, ${w}`, 'max', 1.05, 'x', r(w, 'addon-uring', 'c-uring', 'cpuPerMsgNs')));
+  for (const w of ['pp-100x64', 'pp-1000x64'])
+    out.push(target(`addon io_uring ÷ C epoll LT, CPU per message, ${w}`, 'max', 1.0, 'x', r(w, 'addon-uring', 'c-lt', 'cpuPerMsgNs')));
+  out.push(target('addon io_uring ÷ C epoll LT, throughput, pp-1x64', 'min', 1.0, 'x', r('pp-1x64', 'addon-uring', 'c-lt', 'msgsPerS')));
   for (const w of ['pp-100x64', 'pp-1000x64'])
     out.push(target(`node:net on('data') ÷ addon blocking LT, CPU per message, ${w}`, 'min', 1.7, 'x', r(w, 'node-data', 'addon-blocking-lt', 'cpuPerMsgNs')));
   out.push(target(`node:net on('data') ÷ addon blocking LT, CPU per message, pp-100x16k`, 'min', 2.7, 'x', r('pp-100x16k', 'node-data', 'addon-blocking-lt', 'cpuPerMsgNs')));

@@ -6,14 +6,25 @@
 // call in steady state; the buffers come back to the kernel in batches of
 // 256 (one io_uring_buf_ring_advance each), or at once when a recv ran out.
 //
-//   node --import tsx benchmarks/servers/addon-uring.ts <blocking|loop> <port> [--buf N] [--nodelay] [--watch-stdin]
+// How many CQEs a batch waits for: one more than the sends in flight whose
+// CQE will call for nothing ("quiet": nothing queued behind it, the
+// connection not closing, no recv waiting for buffers). Sends carry
+// MSG_WAITALL, so one ends short only when the socket failed partway, and
+// then the recv's own CQE (an error or EOF) comes too. At one connection
+// the send completes inline and the same io_uring_enter goes on to wait
+// for the next request: one enter per echo, not two.
+//
+//   node --import tsx benchmarks/servers/addon-uring.ts <blocking|loop|loop-defer> <port> [--buf N] [--nodelay] [--watch-stdin]
 //
 // One send in flight per connection: two sends on one stream socket may
 // complete out of order, so buffers received meanwhile queue behind it.
 //
 // blocking: io_uring_submit_and_wait on the JS thread, SINGLE_ISSUER |
 // DEFER_TASKRUN, as the C server. loop: an IoUringLoop inside Node's event
-// loop (no DEFER_TASKRUN, whose completions wait for the ring to be entered).
+// loop, which submits what the callback staged and calls it again once the
+// number of CQEs it returned is ready (no DEFER_TASKRUN: the loop supports
+// it, but pays an eventfd read and an extra enter per wake-up: loop-defer
+// measures that).
 import {
   ENOBUFS,
   IORING_CQE_BUFFER_SHIFT,
@@ -25,6 +36,7 @@ import {
   IPPROTO_TCP,
   IoUringLoop,
   MSG_NOSIGNAL,
+  MSG_WAITALL,
   POLLIN,
   TCP_NODELAY,
   io_uring_alloc_arena,
@@ -60,12 +72,13 @@ const SEND = 3;
 const CLOSE = 4;
 const STDIN = 5;
 
-const args = parseServerArgs(process.argv.slice(2), ['blocking', 'loop']);
+const args = parseServerArgs(process.argv.slice(2), ['blocking', 'loop', 'loop-defer']);
 const bufSize = Math.min(args.buf === 65536 ? 16384 : args.buf, 65536);
 const { lfd, port } = listenLoopback(args.port);
 const blocking = args.mode === 'blocking';
+const deferred = args.mode !== 'loop'; // loop-defer: IoUringLoop on a DEFER_TASKRUN ring, to measure it
 const ring = io_uring_queue_init_params(1024, {
-  flags: IORING_SETUP_CQSIZE | (blocking ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : 0),
+  flags: IORING_SETUP_CQSIZE | (deferred ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : 0),
   cq_entries: 8192,
 });
 const arena = io_uring_alloc_arena(ring, NBUFS * bufSize);
@@ -84,6 +97,8 @@ const qHead = new Int32Array(MAXFD).fill(-1);
 const qTail = new Int32Array(MAXFD).fill(-1);
 const busy = new Uint8Array(MAXFD);
 const closing = new Uint8Array(MAXFD);
+let quiet = 0; // sends in flight whose CQE will call for nothing (see above)
+const isQuiet = (fd: number): number => (busy[fd] === 1 && qHead[fd]! < 0 && closing[fd] === 0 ? 1 : 0);
 
 // user_data: type (3 bits) | bid (11 bits) | fd (18 bits), one 32-bit word.
 const data = (type: number, fd: number, bid: number): number => ((type << 29) | (bid << 18) | fd) >>> 0;
@@ -113,7 +128,7 @@ function armRecv(fd: number): void {
 
 function send(fd: number, bid: number): void {
   const s = sqe();
-  io_uring_prep_send(s, fd, arena.ref(bid * bufSize + sendOff[bid]!), sendLen[bid]! - sendOff[bid]!, MSG_NOSIGNAL);
+  io_uring_prep_send(s, fd, arena.ref(bid * bufSize + sendOff[bid]!), sendLen[bid]! - sendOff[bid]!, MSG_NOSIGNAL | MSG_WAITALL);
   io_uring_sqe_set_data(s, data(SEND, fd, bid));
 }
 
@@ -167,6 +182,7 @@ function onCqe(c: IoUringCqe): void {
   const flags = c.flags;
   const type = ud >>> 29;
   const fd = ud & 0x3ffff;
+  const wasQuiet = isQuiet(fd);
   switch (type) {
     case ACCEPT:
       if (res >= 0) {
@@ -202,6 +218,7 @@ function onCqe(c: IoUringCqe): void {
     case STDIN:
       process.exit(0); // --watch-stdin: the runner went away or told us to stop
   }
+  quiet += isQuiet(fd) - wasQuiet; // every change above is to this fd's state
 }
 
 // URING_STATS=1: what Node-API calls per message follow from, printed at
@@ -215,8 +232,9 @@ if (stats) {
   process.on('exit', () => process.stderr.write(`uring-stats batches=${batches} cqes=${cqes} advances=${advances} cqes/batch=${(cqes / batches).toFixed(1)}\n`));
 }
 
-// One batch: every ready CQE, the buffers they freed, one submit.
-function batch(wait: number): void {
+// One batch: every ready CQE and the buffers they freed; returns how many
+// CQEs the next one waits for.
+function batch(): number {
   const n = io_uring_for_each_cqe(ring, onCqe);
   io_uring_cq_advance(ring, n);
   if (stats) {
@@ -229,8 +247,7 @@ function batch(wait: number): void {
     advances++;
     for (const fd of starved.splice(0)) armRecv(fd);
   }
-  if (wait > 0) io_uring_submit_and_wait(ring, wait);
-  else io_uring_submit(ring);
+  return starved.length > 0 ? 1 : quiet + 1; // a starved recv waits for any buffer back
 }
 
 armAccept();
@@ -240,10 +257,9 @@ if (args.watchStdin) {
   io_uring_sqe_set_data(s, data(STDIN, 0, 0));
 }
 process.stdout.write(`ready ${port}\n`);
+io_uring_submit(ring);
 if (blocking) {
-  io_uring_submit(ring);
-  for (;;) batch(1);
+  for (;;) io_uring_submit_and_wait(ring, batch());
 } else {
-  io_uring_submit(ring);
-  new IoUringLoop(ring).start(() => batch(0));
+  new IoUringLoop(ring).start(batch); // it submits what batch staged
 }
