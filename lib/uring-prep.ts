@@ -45,12 +45,23 @@ function setU64(u32: Uint32Array, w: number, v: number): void {
 export function io_uring_prep_rw(op: number, sqe: IoUringSqe, fd: number, addr: number, len: number, offset: number): void {
   const u32 = sqe.u32;
   const w = sqe.base >>> 2;
-  u32.fill(0, w, w + 16);
-  sqe.u8[sqe.base] = op;
+  // Every word written, none read: word 0 is opcode, flags 0 and ioprio 0
+  // (little-endian), words 7 to 15 zero. Sixteen stores, where
+  // TypedArray.prototype.fill is a call into the engine's runtime per SQE.
+  u32[w] = op;
   sqe.i32[w + 1] = fd;
   setU64(u32, w + 2, offset);
   setU64(u32, w + 4, addr);
   u32[w + 6] = len;
+  u32[w + 7] = 0;
+  u32[w + 8] = 0;
+  u32[w + 9] = 0;
+  u32[w + 10] = 0;
+  u32[w + 11] = 0;
+  u32[w + 12] = 0;
+  u32[w + 13] = 0;
+  u32[w + 14] = 0;
+  u32[w + 15] = 0;
 }
 
 /**
