@@ -17,15 +17,11 @@ import {
   io_uring_buf_ring_add,
   io_uring_buf_ring_advance,
   io_uring_buf_ring_cqe,
-  io_uring_cqe_seen,
-  io_uring_get_sqe,
   io_uring_prep_read_fixed,
   io_uring_prep_recv,
   io_uring_prep_send,
   io_uring_prep_send_zc_fixed,
   io_uring_prep_write_fixed,
-  io_uring_queue_exit,
-  io_uring_queue_init,
   io_uring_register_buffers,
   io_uring_setup_buf_ring,
   io_uring_sqe_set_buf_group,
@@ -33,43 +29,16 @@ import {
   io_uring_submit,
   io_uring_submit_and_wait,
   io_uring_unregister_buffers,
-  io_uring_wait_cqe,
   read,
   write,
   type IoUring,
   type IoUringArena,
   type IoUringBufRing,
-  type IoUringSqe,
 } from '../lib/index.js';
-import { closeAll, tcpPair, uringRefused } from './helpers.js';
+import { closeRingsAndFds, fds, ring, sqe, next } from './liburing-fixture.js';
+import { tcpPair, uringRefused } from './helpers.js';
 
-let rings: IoUring[] = [];
-let fds: number[] = [];
-afterEach(() => {
-  for (const r of rings) io_uring_queue_exit(r);
-  closeAll(...fds);
-  rings = [];
-  fds = [];
-});
-
-function ring(entries = 16): IoUring {
-  const r = io_uring_queue_init(entries);
-  rings.push(r);
-  return r;
-}
-
-function sqe(r: IoUring): IoUringSqe {
-  const s = io_uring_get_sqe(r);
-  if (s === null) throw new Error('SQ full');
-  return s;
-}
-
-function next(r: IoUring): { user_data: number; res: number; flags: number } {
-  const c = io_uring_wait_cqe(r);
-  const out = { user_data: c.user_data, res: c.res, flags: c.flags };
-  io_uring_cqe_seen(r, c);
-  return out;
-}
+afterEach(closeRingsAndFds);
 
 function pair(): { client: number; server: number } {
   const p = tcpPair();

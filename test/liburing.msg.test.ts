@@ -26,8 +26,6 @@ import {
   io_uring_alloc_arena,
   io_uring_buf_ring_add,
   io_uring_buf_ring_advance,
-  io_uring_cqe_seen,
-  io_uring_get_sqe,
   io_uring_iovec_set,
   io_uring_peek_cqe,
   io_uring_prep_cancel64,
@@ -36,7 +34,6 @@ import {
   io_uring_prep_recvmsg_multishot,
   io_uring_prep_sendmsg,
   io_uring_queue_exit,
-  io_uring_queue_init,
   io_uring_recvmsg_validate,
   io_uring_setup_buf_ring,
   io_uring_sqe_set_buf_group,
@@ -44,7 +41,6 @@ import {
   io_uring_sqe_set_flags,
   io_uring_submit,
   io_uring_submit_and_wait,
-  io_uring_wait_cqe,
   IoUringMsghdr,
   pipe,
   read,
@@ -55,37 +51,11 @@ import {
   write,
   type IoUring,
   type IoUringArena,
-  type IoUringSqe,
 } from '../lib/index.js';
-import { closeAll, loopback, portOf, uringRefused } from './helpers.js';
+import { closeRingsAndFds, fds, ring, sqe, next } from './liburing-fixture.js';
+import { loopback, portOf, uringRefused } from './helpers.js';
 
-let rings: IoUring[] = [];
-let fds: number[] = [];
-afterEach(() => {
-  for (const r of rings) io_uring_queue_exit(r);
-  closeAll(...fds);
-  rings = [];
-  fds = [];
-});
-
-function ring(entries = 16): IoUring {
-  const r = io_uring_queue_init(entries);
-  rings.push(r);
-  return r;
-}
-
-function sqe(r: IoUring): IoUringSqe {
-  const s = io_uring_get_sqe(r);
-  if (s === null) throw new Error('SQ full');
-  return s;
-}
-
-function next(r: IoUring): { user_data: number; res: number; flags: number } {
-  const c = io_uring_wait_cqe(r);
-  const out = { user_data: c.user_data, res: c.res, flags: c.flags };
-  io_uring_cqe_seen(r, c);
-  return out;
-}
+afterEach(closeRingsAndFds);
 
 function udp(): number {
   const fd = socket(AF_INET, SOCK_DGRAM);
