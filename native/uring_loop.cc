@@ -1,30 +1,24 @@
-// The ring loop: an io_uring watched by Node's own event loop, whose batches
-// cost one Node-API call each.
-//
-// A uv_poll_t (on the environment's loop: napi_get_uv_event_loop, so it
-// works in worker_threads) watches a private dup of the ring's fd, which
-// polls readable while the kernel's CQ ring holds CQEs. On readable, the
-// loop reaps them natively into the completion copy JS reads (uring.h),
-// calls the JS callback once, and when the callback returns submits what it
-// staged: the count is word 0 of a small control array the TS side writes
-// (lib/uring-loop.ts), so reap, callback and submit are the one call. The
-// CQEs that submit completed inline are reaped at once, and the callback
-// runs again (a few turns at most, then on the next turn of the event
-// loop, by a uv_idle_t) only when word 1's number of CQEs is ready: the
-// callback's own "wait for n", as io_uring_submit_and_wait's.
+// The ring loop: an io_uring watched by Node's own event loop, one Node-API
+// call a batch. A uv_poll_t on the environment's loop (so worker_threads
+// work) watches a private dup of the ring's fd, readable while the kernel's
+// CQ ring holds CQEs. On readable it reaps them natively into the completion
+// copy JS reads (uring.h), calls the JS callback once, and on its return
+// submits what it staged: word 0 of a control array the TS side writes
+// (lib/uring-loop.ts). CQEs that submit completed inline are reaped at once;
+// the callback runs again (a few turns, then by a uv_idle_t on the next turn
+// of the event loop) only when word 1's count of CQEs is ready, as
+// io_uring_submit_and_wait's wait_nr.
 //
 // IORING_SETUP_DEFER_TASKRUN posts completions only inside an enter with
-// GETEVENTS, and queuing them wakes no epoll (Linux 6.18 wakes poll(2), not
-// libuv's epoll): the loop registers an eventfd of its own, which the kernel
-// signals then, polls that, and enters the kernel itself before reaping.
+// GETEVENTS, and queuing them wakes no epoll (6.18 wakes poll(2), not
+// libuv's epoll): the loop polls an eventfd of its own, which the kernel
+// signals then, and enters the kernel itself before reaping.
 //
-// Lifetime, as EpollLoop's (loop.cc): close(), the finalizer and the
-// environment's teardown each run Shutdown once; the struct is freed when
-// libuv has closed both handles AND the JS handle is finalized. The ring's
-// Close runs Shutdown first (Ring::on_close), so the dup never outlives the
-// ring, and the loop holds a reference to the ring's handle until then.
-//
-// Besides loop.cc, the only file that includes uv.h.
+// Lifetime as EpollLoop's (loop.cc): close(), the finalizer and teardown
+// each run Shutdown once; the struct is freed when libuv has closed both
+// handles and the JS handle is finalized. The ring's Close runs Shutdown
+// first (Ring::on_close), so the dup never outlives the ring. Besides
+// loop.cc, the only file that includes uv.h.
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -37,7 +31,6 @@
 #include "uring.h"
 
 namespace ps {
-
 namespace {
 
 const napi_type_tag kRingLoopTag = {0x51c2e07b9d4a4f13ULL,
