@@ -17,18 +17,23 @@ import {
   type IoUring,
 } from '../../lib/index.js';
 
-const mode = process.argv[2];
-const ring = io_uring_queue_init(8);
-const loop = new IoUringLoop(ring);
-
-const ioUringFds = (): number =>
+/** The fds that are io_uring instances: ours, and (Node 22 and later) libuv's own rings. */
+const ioUringFdList = (): string[] =>
   readdirSync('/proc/self/fd').filter((fd) => {
     try {
       return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[io_uring]';
     } catch {
       return false; // the fd readdirSync itself had open
     }
-  }).length;
+  });
+
+const ioUringFds = (): number => ioUringFdList().length;
+
+const mode = process.argv[2];
+// libuv's own rings (Node 22 and later) are there before ours, and stay.
+const libuvRings = new Set(ioUringFdList());
+const ring = io_uring_queue_init(8);
+const loop = new IoUringLoop(ring);
 
 function nop(r: IoUring, data: number): void {
   const sqe = io_uring_get_sqe(r)!;
@@ -72,8 +77,9 @@ switch (mode) {
     // The ring's close closes the started loop (and its dup of the fd):
     // nothing keeps the process alive, and no io_uring fd is left.
     loop.start(() => void drain(ring));
+    const ours = ioUringFdList().filter((fd) => !libuvRings.has(fd)); // the ring's fd and the loop's dup
     io_uring_queue_exit(ring);
-    process.on('exit', () => console.log(`exit io_uring fds=${ioUringFds()}`));
+    process.on('exit', () => console.log(`ours=${ours.length}, exit io_uring fds=${ioUringFdList().filter((fd) => ours.includes(fd)).length}`));
     break;
   }
   case 'refused': {
