@@ -12,6 +12,7 @@ import {
   IORING_SETUP_DEFER_TASKRUN,
   IORING_SETUP_SINGLE_ISSUER,
   IoUringLoop,
+  MSG_DONTWAIT,
   close,
   eventfd,
   io_uring_alloc_arena,
@@ -28,6 +29,7 @@ import {
   io_uring_submit,
   io_uring_wait_cqe,
   read,
+  recv,
   write,
   type IoUring,
 } from '../lib/index.js';
@@ -53,8 +55,12 @@ function stageNop(ring: IoUring, data: number): void {
   io_uring_sqe_set_data(sqe, data);
 }
 
-/** Echoes one message through `loop`, the callback only staging SQEs (no io_uring_submit). */
-async function echoOnce(ring: IoUring, loop: IoUringLoop): Promise<string> {
+/**
+ * Echoes one message through `loop`: the callback stages the send, and the
+ * loop submits it on return, or (`submitItself`) the callback submits it
+ * with io_uring_submit, which still works.
+ */
+async function echoOnce(ring: IoUring, loop: IoUringLoop, submitItself = false): Promise<string> {
   const arena = io_uring_alloc_arena(ring, 256);
   const { client, server } = tcpPair();
   cleanup.push(() => closeAll(client, server));
@@ -73,12 +79,15 @@ async function echoOnce(ring: IoUring, loop: IoUringLoop): Promise<string> {
           } else resolve(c.res);
         }),
       );
+      if (submitItself) io_uring_submit(r);
     });
   });
   write(client, Buffer.from('staged echo'));
   expect(await sent).toBe(11);
   const got = Buffer.alloc(11);
   expect(read(client, got)).toBe(11);
+  // One echo, not two: a send submitted twice would be queued by now (loopback sends complete inline).
+  expect(recv(client, Buffer.alloc(16), 16, MSG_DONTWAIT)).toBe(-1);
   return got.toString();
 }
 
@@ -86,6 +95,33 @@ describe.skipIf(uringRefused())('IoUringLoop (native loop)', () => {
   it('submits what the callback staged when it returns', async () => {
     const { ring, loop } = setup();
     expect(await echoOnce(ring, loop)).toBe('staged echo');
+  });
+
+  it('a callback that submits itself (io_uring_submit) works the same, and the loop submits nothing twice', async () => {
+    const { ring, loop } = setup();
+    expect(await echoOnce(ring, loop, true)).toBe('staged echo');
+    expect(ring.staged).toBe(0);
+  });
+
+  it('delivers a batch of CQEs in one callback, beside ref, unref and stop', async () => {
+    const { ring, loop } = setup();
+    for (let i = 0; i < 3; i++) stageNop(ring, i);
+    io_uring_submit(ring);
+    const batches: number[][] = [];
+    await new Promise<void>((resolve) => {
+      loop.start((r) => {
+        const seen: number[] = [];
+        io_uring_cq_advance(r, io_uring_for_each_cqe(r, (c) => seen.push(c.user_data)));
+        batches.push(seen);
+        resolve();
+      });
+    });
+    expect(batches).toEqual([[0, 1, 2]]);
+    loop.unref();
+    expect(loop.hasRef()).toBe(false);
+    loop.ref();
+    expect(loop.hasRef()).toBe(true);
+    loop.stop();
   });
 
   it('costs one Node-API call a batch: the callback reads, stages and returns without calling the addon', async () => {
