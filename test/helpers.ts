@@ -1,4 +1,5 @@
 // Shared by the tests: loopback sockets and the fd-leak check.
+import { execFile } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import {
   AF_INET,
@@ -114,4 +115,18 @@ export function uringRefused(): string | null {
     }
   }
   return uringAnswer;
+}
+
+/**
+ * Runs `script` (a test/workers/ TypeScript file) in a child Node with tsx,
+ * with `mode` as its argument and `flags` before it (--expose-gc), at most
+ * 15 s; resolves with its exit code and what it printed. For the lifetime
+ * tests, whose subject is whether a process ends by itself.
+ */
+export function runChild(script: string, mode: string, flags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...flags, '--import', 'tsx', script, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
 }

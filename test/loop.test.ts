@@ -3,7 +3,6 @@
 // net, stop/start, close (also from inside a callback), ref/unref and
 // uncaught exceptions (in child processes), and the stale-event rule.
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
@@ -24,7 +23,7 @@ import {
   socketpair,
   write,
 } from '../lib/index.js';
-import { closeAll } from './helpers.js';
+import { closeAll, runChild } from './helpers.js';
 
 let toClose: number[] = [];
 let loops: Array<{ close(): void }> = [];
@@ -194,13 +193,7 @@ describe('EpollLoop', () => {
 
 describe('EpollLoop lifetime and errors (child processes)', () => {
   const child = path.join(__dirname, 'workers', 'loop-child.ts');
-  function run(mode: string, flags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [...flags, '--import', 'tsx', child, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-      });
-    });
-  }
+  const run = (mode: string, flags: string[] = []) => runChild(child, mode, flags);
 
   it('an unreferenced loop does not keep the process alive', async () => {
     expect(await run('unref')).toMatchObject({ code: 0, stdout: 'exit hasRef=false\n' });

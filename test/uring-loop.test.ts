@@ -3,7 +3,6 @@
 // through an eventfd of its own, goes with its ring, and lives and dies as a
 // Node handle (child processes and a worker).
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -34,7 +33,7 @@ import {
   type IoUring,
 } from '../lib/index.js';
 import { nativeModule } from '../lib/native.js';
-import { closeAll, tcpPair, uringRefused } from './helpers.js';
+import { closeAll, tcpPair, uringRefused, runChild } from './helpers.js';
 
 let cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -259,13 +258,7 @@ describe.skipIf(uringRefused())('IoUringLoop (native loop)', () => {
 
 describe.skipIf(uringRefused())('IoUringLoop lifetime and errors (child processes)', () => {
   const child = path.join(__dirname, 'workers', 'uring-loop-child.ts');
-  function run(mode: string, flags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [...flags, '--import', 'tsx', child, mode], { timeout: 15_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-      });
-    });
-  }
+  const run = (mode: string, flags: string[] = []) => runChild(child, mode, flags);
 
   it('an unreferenced loop does not keep the process alive', async () => {
     expect(await run('unref')).toMatchObject({ code: 0, stdout: 'exit hasRef=false\n' });
