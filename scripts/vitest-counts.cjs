@@ -1,5 +1,21 @@
 // Prints a vitest JSON report's counts as "N passed, N failed, N skipped":
-// the closing line of .ci/run and the per-Node-version lines before it.
+// the closing line of .ci/run and the per-Node-version lines before it. A
+// failed test is named after the counts, with the first line of its error, so
+// the last lines of a CI log say what failed even when the log is cut.
 'use strict';
-const r = require(require('node:path').resolve(process.argv[2]));
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+const path = require('node:path');
+const r = require(path.resolve(process.argv[2]));
+const failures = [];
+for (const file of r.testResults ?? []) {
+  for (const test of file.assertionResults ?? []) {
+    if (test.status !== 'failed') continue;
+    const first = String(test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
+    failures.push(`${path.relative(process.cwd(), file.name)} > ${test.fullName}: ${first}`);
+  }
+  // A file that failed to load has no tests; its message says why.
+  if (file.status === 'failed' && !(file.assertionResults ?? []).length) {
+    failures.push(`${path.relative(process.cwd(), file.name)}: ${String(file.message).split('\n')[0].slice(0, 200)}`);
+  }
+}
+const counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
+console.log(failures.length ? `${counts} [failed: ${failures.join(' | ')}]` : counts);
