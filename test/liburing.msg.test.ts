@@ -358,6 +358,22 @@ describe.skipIf(uringRefused())('what the ring refuses in a msghdr', () => {
     expect(() => io_uring_submit(r)).toThrow(/ioprio 0x2 has bits this ring refuses/);
   });
 
+  it('io_uring_iovec_set writes struct iovec in place, refuses one past the arena, and a TypeError once the ring is closed', () => {
+    for (const writtenBefore of [true, false]) {
+      const r = ring();
+      const a = io_uring_alloc_arena(r, 4096);
+      if (writtenBefore) {
+        io_uring_iovec_set(a, 64, 2, a.ref(512), 100);
+        const v = new DataView(a.bytes.buffer, a.bytes.byteOffset);
+        expect(v.getBigUint64(64 + 2 * 16, true)).toBe(BigInt(a.ref(512)));
+        expect(v.getBigUint64(64 + 2 * 16 + 8, true)).toBe(100n);
+        expect(() => io_uring_iovec_set(a, 4096 - 16, 1, a.ref(0), 1)).toThrow(RangeError);
+      }
+      io_uring_queue_exit(r);
+      expect(() => io_uring_iovec_set(a, 64, 0, a.ref(512), 100)).toThrow(TypeError);
+    }
+  });
+
   it('closing the ring with a recvmsg in flight ends it and frees its slot', () => {
     const { r, h, fd } = setup();
     io_uring_prep_recvmsg(sqe(r), fd, h.ref, 0);
