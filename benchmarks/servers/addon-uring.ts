@@ -65,6 +65,7 @@ import {
   io_uring_submit,
   io_uring_submit_and_wait,
   setsockopt,
+  sizeof,
   type IoUringCqe,
   type IoUringSqe,
 } from 'posix-sockets';
@@ -112,7 +113,8 @@ let quiet = 0; // sends in flight whose CQE will call for nothing (see above)
 // free, a connection sends its queue one buffer at a time, as before.
 const BATCH_MAX = 64;
 const SLOTS = 1024;
-const SLOT_SIZE = 64 + BATCH_MAX * 16;
+const IOVECS_AT = Math.ceil(sizeof.msghdr! / 8) * 8; // the iovecs after the msghdr, 8-byte aligned
+const SLOT_SIZE = IOVECS_AT + BATCH_MAX * sizeof.iovec!;
 const slotArena = io_uring_alloc_arena(ring, SLOTS * SLOT_SIZE);
 const msghdrs = Array.from({ length: SLOTS }, (_, i) => new IoUringMsghdr(slotArena, i * SLOT_SIZE));
 const freeSlots = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
@@ -161,7 +163,7 @@ function sendBatch(fd: number): boolean {
     if (freeSlots.length === 0) return false;
     slot = slotOf[fd] = freeSlots.pop()!;
   }
-  const iovs = slot * SLOT_SIZE + 64;
+  const iovs = slot * SLOT_SIZE + IOVECS_AT;
   let n = 0;
   let last = -1;
   let total = 0;
