@@ -186,6 +186,7 @@ describe('AF_PACKET', () => {
       const deadline = Date.now() + 10_000;
       let sent = 0;
       let lastSend = 0;
+      const sleeper = new Int32Array(new SharedArrayBuffer(4));
       while (kinds.size < 2 && Date.now() < deadline) {
         if (Date.now() - lastSend > 200) {
           sendto(s, marker, undefined, 0, loopback(AF_INET, portOf(r)));
@@ -194,7 +195,7 @@ describe('AF_PACKET', () => {
         }
         const { bytes, address } = recvfrom(p, buf);
         if (bytes < 0) {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+          Atomics.wait(sleeper, 0, 0, 1);
           continue;
         }
         if ((address as { protocol: number }).protocol !== ETH_P_IP) continue;
