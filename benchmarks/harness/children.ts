@@ -33,17 +33,42 @@ export function killAll(): void {
   live.clear();
 }
 
-/** Spawns a tracked child. `cpu` pins it with taskset when given. */
-export function spawnTracked(cmd: string[], cpu: number | null, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
+/** Spawns a tracked child. `cpu` pins it with taskset when given; `env` is added to this process's environment. */
+export function spawnTracked(cmd: string[], cpu: number | null, stdin: 'pipe' | 'ignore' = 'ignore', env?: NodeJS.ProcessEnv): ChildProcess {
   hookExit();
   const argv = cpu === null ? cmd : ['taskset', '-c', String(cpu), ...cmd];
-  const child = spawn(argv[0], argv.slice(1), { stdio: [stdin, 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), { stdio: [stdin, 'pipe', 'pipe'], env: env && { ...process.env, ...env } });
   if (child.pid !== undefined) {
     const pid = child.pid;
     live.set(pid, child);
     child.once('exit', () => live.delete(pid));
   }
   return child;
+}
+
+/**
+ * Starts an echo server (stdin a pipe, for --watch-stdin) and waits up to
+ * 15 s for its "ready <port>" line.
+ */
+export async function startServer(cmd: string[], cpu: number | null, env?: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawnTracked(cmd, cpu, 'pipe', env);
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no "ready" from ${cmd.join(' ')}`)), 15_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /ready (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before "ready"`));
+    });
+  });
+  return { child, port };
 }
 
 export interface Finished {

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { toSample, type LoadgenResult } from '../harness/analyze.js';
 import { binPath, BENCH_DIR } from '../harness/build.js';
-import { collect, run, spawnTracked, stop } from '../harness/children.js';
+import { collect, run, spawnTracked, startServer, stop } from '../harness/children.js';
 import { fmt } from '../harness/format.js';
 import { hasCommand } from '../harness/proc.js';
 import type { Progress } from '../harness/progress.js';
@@ -118,27 +118,6 @@ export interface LabOptions {
   loadgenCpu: number | null;
   progress: Progress;
   waiterWorkers: number;
-}
-
-async function startServer(cmd: string[], cpu: number | null): Promise<{ child: ReturnType<typeof spawnTracked>; port: number }> {
-  const child = spawnTracked(cmd, cpu, 'pipe');
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "ready" from ${cmd.join(' ')}`)), 15_000);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /ready (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before "ready"`));
-    });
-  });
-  return { child, port };
 }
 
 async function loadgen(port: number, pid: number, args: string[], o: LabOptions): Promise<LoadgenResult> {

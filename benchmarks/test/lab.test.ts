@@ -7,12 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinaries } from '../harness/build.js';
-import { killAll } from '../harness/children.js';
 import { hasCommand } from '../harness/proc.js';
 import { Progress } from '../harness/progress.js';
 import { markdownReport } from '../harness/report.js';
 import { LAB_MODES, LAB_SCENARIOS, labServerCommand, runLabMode, type LabOptions } from '../lab/lab.js';
 import { fakeRun } from './fake-run.js';
+import { stopHarnessChildrenAfterAll } from './harness-children.js';
 
 const strace = hasCommand('strace');
 const options: LabOptions = {
@@ -23,19 +23,13 @@ const options: LabOptions = {
   waiterWorkers: 2,
 };
 let tmp = '';
-// The harness hooks these signals to stop its children and exit (children.ts);
-// here the test stops them itself, so the hook goes with it and vitest's own
-// SIGTERM to this worker at the end meets nothing of the benchmark's.
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const before = new Map(SIGNALS.map((sig) => [sig, process.listeners(sig)]));
+stopHarnessChildrenAfterAll();
 
 beforeAll(() => {
   ensureBinaries();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-test-'));
 });
 afterAll(() => {
-  killAll();
-  for (const sig of SIGNALS) for (const l of process.listeners(sig)) if (!before.get(sig)!.includes(l)) process.off(sig, l);
   rmSync(tmp, { recursive: true, force: true });
 });
 

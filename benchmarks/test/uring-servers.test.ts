@@ -6,61 +6,33 @@
 // queued sends them, so a stream costs well under one io_uring_enter per
 // chunk; one send per buffer needed at least four. Counted by the servers
 // themselves (URING_STATS=1), since a clean machine has no strace.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_DIR, binPath, ensureBinaries } from '../harness/build.js';
+import { binPath, ensureBinaries } from '../harness/build.js';
+import { collect, run, startServer } from '../harness/children.js';
+import { SERVERS } from '../harness/defs.js';
+import { stopHarnessChildrenAfterAll } from './harness-children.js';
 
-const SERVERS: Record<string, string[]> = {
-  'C io_uring': [binPath('uring-echo-server'), 'uring', '0'],
-  'addon io_uring blocking': [process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'servers', 'addon-uring.ts'), 'blocking', '0'],
-  'addon io_uring IoUringLoop': [process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'servers', 'addon-uring.ts'), 'loop', '0'],
-};
+const URING_SERVERS = ['c-uring', 'addon-uring', 'addon-uring-loop'];
 
-interface Load {
-  ok: boolean;
-  messages: number;
-  error?: string;
-}
-
-/** One server for one load: the load generator's report and the server's own counts. */
-async function serve(server: string, load: string[]): Promise<{ load: Load; batches: number; cqes: number }> {
-  const [cmd, ...args] = SERVERS[server]!;
-  const child = spawn(cmd!, [...args, '--watch-stdin'], {
-    cwd: path.join(BENCH_DIR, '..'),
-    env: { ...process.env, URING_STATS: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const exited = once(child, 'exit');
-  try {
-    const lines = createInterface({ input: child.stdout! });
-    const [ready] = (await Promise.race([once(lines, 'line'), exited.then(() => [`exited: ${stderr}`])])) as [string];
-    const port = /^ready (\d+)$/.exec(ready)?.[1];
-    expect(port, ready).toBeDefined();
-    const r = spawnSync(binPath('loadgen'), ['--port', port!, ...load, '--warmup', '0.05', '--duration', '0.3', '--deadline', '20'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    const report = JSON.parse(r.stdout) as Load;
-    child.stdin!.end(); // --watch-stdin: the server exits, printing its counts
-    await exited;
-    const stats = /uring-stats batches=(\d+) cqes=(\d+)/.exec(stderr);
-    expect(stats, stderr).not.toBeNull();
-    return { load: report, batches: Number(stats![1]), cqes: Number(stats![2]) };
-  } finally {
-    child.kill();
-  }
+/** One server (by its benchmark id) for one load: the load generator's report and the server's io_uring_enter count. */
+async function serve(id: string, load: string[]): Promise<{ load: { ok: boolean; messages: number; error?: string }; batches: number }> {
+  const def = SERVERS.find((d) => d.id === id)!;
+  const { child, port } = await startServer(def.command(0, ['--watch-stdin']), null, { URING_STATS: '1' });
+  const exited = collect(child, 20_000);
+  const r = await run([binPath('loadgen'), '--port', String(port), ...load, '--warmup', '0.05', '--duration', '0.3', '--deadline', '20'], null, 30_000);
+  child.stdin!.end(); // --watch-stdin: the server exits, printing its counts
+  const { stderr } = await exited;
+  const stats = /uring-stats batches=(\d+)/.exec(stderr);
+  expect(stats, stderr).not.toBeNull();
+  return { load: JSON.parse(r.stdout.trim().split('\n').pop() ?? ''), batches: Number(stats![1]) };
 }
 
 beforeAll(() => {
   ensureBinaries();
 });
+stopHarnessChildrenAfterAll();
 
-describe.each(Object.keys(SERVERS))('%s', (server) => {
+describe.each(URING_SERVERS)('%s', (server) => {
   it('streams 64 KiB chunks back intact, its queued 16 KiB buffers sent a batch at a time', { timeout: 30_000 }, async () => {
     const r = await serve(server, ['--mode', 'stream', '--conns', '1', '--size', '65536']);
     expect(r.load.ok, r.load.error).toBe(true);
