@@ -5,17 +5,14 @@
 'use strict';
 const path = require('node:path');
 const r = require(path.resolve(process.argv[2]));
+const firstLine = (message) => String(message ?? '').split('\n')[0].slice(0, 200);
 const failures = [];
 for (const file of r.testResults ?? []) {
-  for (const test of file.assertionResults ?? []) {
-    if (test.status !== 'failed') continue;
-    const first = String(test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
-    failures.push(`${path.relative(process.cwd(), file.name)} > ${test.fullName}: ${first}`);
-  }
+  const name = path.relative(process.cwd(), file.name);
+  const tests = file.assertionResults ?? [];
+  for (const test of tests) if (test.status === 'failed') failures.push(`${name} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
   // A file that failed to load has no tests; its message says why.
-  if (file.status === 'failed' && !(file.assertionResults ?? []).length) {
-    failures.push(`${path.relative(process.cwd(), file.name)}: ${String(file.message).split('\n')[0].slice(0, 200)}`);
-  }
+  if (file.status === 'failed' && tests.length === 0) failures.push(`${name}: ${firstLine(file.message)}`);
 }
 const counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
 console.log(failures.length ? `${counts} [failed: ${failures.join(' | ')}]` : counts);
